@@ -1,0 +1,90 @@
+"""The shell around every page: navigation, the Active Generations tile, job notices."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from genapp.components.tile import active_generations_tile
+from genapp.generators import GENERATORS
+from genapp.state.session import UserSession
+from genapp.state.user_jobs import UserJobs
+
+NAV_ICONS = {
+    "character": "user-round",
+    "npc": "drama",
+    "item": "gem",
+    "quest": "scroll-text",
+    "encounter": "swords",
+    "world": "globe",
+    "campaign": "book-open",
+}
+
+
+def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    active = rx.State.router.page.path == href
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="2", align="center"),
+        href=href,
+        underline="none",
+        padding="6px 10px",
+        border_radius="6px",
+        width="100%",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 12)),
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.color("accent", 2)},
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("dices", size=22, color=rx.color("accent", 10)),
+            rx.heading("genapp", size="5"),
+            align="center",
+            spacing="2",
+            padding_bottom="12px",
+        ),
+        _nav_link("Dashboard", "/dashboard", "layout-dashboard"),
+        rx.text("Generators", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),
+        *[_nav_link(g.label, f"/dashboard/{t.value}", NAV_ICONS[t.value]) for t, g in GENERATORS.items()],
+        rx.text("Tools", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),
+        _nav_link("Test generation", "/dashboard/test-generation", "flask-conical"),
+        rx.spacer(),
+        rx.hstack(rx.color_mode.button(size="2", variant="ghost"), rx.text("Theme", size="1", color_scheme="gray"), align="center"),
+        width="220px",
+        min_width="220px",
+        height="100vh",
+        position="sticky",
+        top="0",
+        padding="18px 12px",
+        spacing="1",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 1),
+    )
+
+
+def _notice_watcher() -> rx.Component:
+    # Remounted whenever the shared notice changes, so every tab of the user toasts it once.
+    return rx.box(key=UserJobs.notice_id.to_string(), on_mount=UserSession.show_notice, display="none")
+
+
+def shell(content: rx.Component) -> rx.Component:
+    return rx.hstack(
+        sidebar(),
+        rx.box(content, flex="1", padding="28px 36px 120px", min_width="0", max_width="1100px"),
+        active_generations_tile(),
+        _notice_watcher(),
+        spacing="0",
+        align="start",
+        width="100%",
+        min_height="100vh",
+    )
+
+
+def page_header(title: str, subtitle: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, size="7"),
+        rx.cond(subtitle != "", rx.text(subtitle, color_scheme="gray", size="3")) if subtitle else rx.fragment(),
+        spacing="1",
+        margin_bottom="20px",
+    )

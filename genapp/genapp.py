@@ -1,0 +1,32 @@
+"""The Reflex app: routes and lifespan tasks, nothing else."""
+
+import reflex as rx
+
+from genapp.components.layout import shell
+from genapp.generators import GENERATORS
+from genapp.jobs.runtime import job_engine_lifespan
+from genapp.pages.dashboard import dashboard_page
+from genapp.pages.generator import generator_page
+from genapp.pages.job_detail import job_detail_page
+from genapp.pages.test_generation import test_generation_page
+from genapp.state.pusher import pusher_lifespan
+from genapp.state.session import UserSession
+
+app = rx.App(
+    theme=rx.theme(accent_color="violet", gray_color="slate", radius="large", scaling="100%"),
+    stylesheets=["/genapp.css"],
+)
+app.register_lifespan_task(job_engine_lifespan)
+app.register_lifespan_task(pusher_lifespan(app))
+
+
+def _add(component, route: str, title: str) -> None:
+    app.add_page(shell(component), route=route, title=f"{title} · genapp", on_load=UserSession.connect)
+
+
+app.add_page(rx.fragment(), route="/", title="genapp", on_load=rx.redirect("/dashboard"))
+_add(dashboard_page(), "/dashboard", "Dashboard")
+for content_type, generator in GENERATORS.items():
+    _add(generator_page(generator), f"/dashboard/{content_type.value}", f"{generator.label} generator")
+_add(job_detail_page(), "/dashboard/jobs/[job_id]", "Job")
+_add(test_generation_page(), "/dashboard/test-generation", "Test generation")

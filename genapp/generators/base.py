@@ -1,0 +1,93 @@
+"""The contract every content generator fulfils.
+
+Generators are pure Python: no Reflex, database or engine imports, so the same
+code runs in the web process or on a remote worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Generator as PyGenerator, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+
+class ContentType(str, Enum):
+    CHARACTER = "character"
+    NPC = "npc"
+    ITEM = "item"
+    QUEST = "quest"
+    ENCOUNTER = "encounter"
+    WORLD = "world"
+    CAMPAIGN = "campaign"
+
+
+class Reporter(Protocol):
+    """Where a generator reports progress (0-100) and its current stage."""
+
+    def report(self, progress: float, stage: str, detail: str = "") -> None: ...
+
+
+class Content(BaseModel):
+    """Base of every generated content model.
+
+    Every concrete model has a ``name`` field; ``title()`` returns the display
+    title and ``to_markdown()`` a complete Markdown document.
+    """
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def to_markdown(self) -> str:
+        raise NotImplementedError
+
+
+# One step of a staged build: (progress 0-100, stage, detail).
+Step = tuple[float, str, str]
+# A staged builder is a generator function yielding Steps and *returning* the content.
+StagedBuild = Callable[[str, BaseModel, int], PyGenerator[Step, None, Content]]
+
+
+@dataclass(frozen=True)
+class Generator:
+    type: ContentType
+    label: str  # human name of the type, e.g. "Character"
+    form_model: type[BaseModel]  # optional, constrained fields a form may set
+    content_model: type[Content]
+    build: Callable[[str, BaseModel, int], Content]  # (prompt, form, seed) -> content; sync, pure
+    stages: tuple[str, ...] = ("Drafting", "Detailing", "Polishing")
+    # Optional: build truly stage by stage (used by generate() when set).
+    staged: StagedBuild | None = None
+
+    def make_form(self, data: Mapping[str, Any] | BaseModel | None = None) -> BaseModel:
+        """Validate form data (a dict, a form instance or None for all defaults)."""
+        if isinstance(data, self.form_model):
+            return data
+        if isinstance(data, BaseModel):
+            data = data.model_dump()
+        return self.form_model.model_validate(dict(data or {}))
+
+    async def generate(self, prompt: str, form: BaseModel, seed: int, reporter: Reporter) -> Content:
+        """Build the content, reporting each stage and yielding so cancellation lands."""
+        if self.staged is not None:
+            steps = self.staged(prompt, form, seed)
+            while True:
+                try:
+                    progress, stage, detail = next(steps)
+                except StopIteration as done:
+                    content = done.value
+                    break
+                reporter.report(progress, stage, detail)
+                await asyncio.sleep(0)
+            reporter.report(100, "Content ready")
+            return content
+        n = len(self.stages)
+        for i, stage in enumerate(self.stages):
+            reporter.report(100 * i / n, stage)
+            await asyncio.sleep(0)
+        content = self.build(prompt, form, seed)
+        reporter.report(100, "Content ready")
+        return content

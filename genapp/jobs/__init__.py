@@ -1,0 +1,1 @@
+"""Job lifecycle: statuses, persistence, the event bus and the engine that runs jobs."""

@@ -1,0 +1,134 @@
+"""Turning raw user input into a valid job request, or a clear message per field."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from genapp.generators import ContentType, get_generator
+
+
+class JobRequestError(ValueError):
+    """Input that cannot become a job; `errors` maps a field name to a message for the user."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """QA pacing: stretch a job over `seconds` and fail at `fail_at` % on its first attempt."""
+
+    seconds: float
+    fail_at: float | None = None
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    type: ContentType
+    prompt: str
+    form: dict[str, Any]
+    seed: int
+    skip_image: bool = False
+    simulation: Simulation | None = None
+    form_data: dict[str, Any] = field(default_factory=dict)
+
+
+def _message(error: dict[str, Any], label: str) -> str:
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind in ("int_parsing", "int_from_float", "int_type"):
+        return f"{label} must be a whole number."
+    if kind in ("float_parsing", "float_type"):
+        return f"{label} must be a number."
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{label} {error['msg'].lower().replace('input should be', 'must be')}."
+    if kind == "literal_error":
+        return f"{label} must be one of {ctx.get('expected', '')}."
+    return f"{label}: {error['msg']}."
+
+
+def validate_form(model: type[BaseModel], raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate form fields; empty strings mean "not set" so defaults apply."""
+    cleaned = {k: v for k, v in raw.items() if not (isinstance(v, str) and v.strip() == "")}
+    try:
+        return model.model_validate(cleaned).model_dump(mode="json")
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "form"
+            info = model.model_fields.get(name)
+            label = (info.title if info and info.title else name.replace("_", " ").capitalize())
+            errors.setdefault(name, _message(err, label))
+        raise JobRequestError(errors) from None
+
+
+def _number(raw: Any, name: str, label: str, errors: dict[str, str], *, low: float, high: float) -> float | None:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        errors[name] = f"{label} must be a number."
+        return None
+    if not low <= value <= high:
+        errors[name] = f"{label} must be between {low:g} and {high:g}."
+        return None
+    return value
+
+
+def build_request(
+    *,
+    job_type: str,
+    prompt: str = "",
+    form: dict[str, Any] | None = None,
+    skip_image: bool = False,
+    seed: Any = None,
+    simulate_seconds: Any = None,
+    fail_at: Any = None,
+    max_prompt_chars: int = 4000,
+    max_simulated_seconds: float = 120,
+) -> JobRequest:
+    """Check every input and return a request, or raise JobRequestError naming each bad field."""
+    errors: dict[str, str] = {}
+    try:
+        content_type = ContentType(job_type)
+    except ValueError:
+        raise JobRequestError({"type": f"Unknown content type {job_type!r}; choose one of {', '.join(t.value for t in ContentType)}."}) from None
+    prompt = (prompt or "").strip()
+    if len(prompt) > max_prompt_chars:
+        errors["prompt"] = f"Prompt is {len(prompt):,} characters; the limit is {max_prompt_chars:,}."
+    valid_form: dict[str, Any] = {}
+    try:
+        valid_form = validate_form(get_generator(content_type).form_model, dict(form or {}))
+    except JobRequestError as exc:
+        errors.update(exc.errors)
+    seed_value = _number(seed, "seed", "Seed", errors, low=0, high=2**53)
+    if seed_value is not None and seed_value != int(seed_value):
+        errors["seed"] = "Seed must be a whole number."
+    seconds = _number(simulate_seconds, "duration", "Duration", errors, low=0, high=max_simulated_seconds)
+    fail = _number(fail_at, "fail_at", "Failure point", errors, low=0, high=100)
+    if errors:
+        raise JobRequestError(errors)
+    simulation = Simulation(seconds=seconds or 0.0, fail_at=fail) if (seconds or fail is not None) else None
+    final_seed = int(seed_value) if seed_value is not None else secrets.randbelow(2**31)
+    form_data: dict[str, Any] = {"form": valid_form}
+    if simulation:
+        form_data["simulation"] = {"seconds": simulation.seconds, "fail_at": simulation.fail_at}
+    return JobRequest(
+        type=content_type,
+        prompt=prompt,
+        form=valid_form,
+        seed=final_seed,
+        skip_image=bool(skip_image),
+        simulation=simulation,
+        form_data=form_data,
+    )
+
+
+def simulation_of(form_data: dict[str, Any]) -> Simulation | None:
+    raw = form_data.get("simulation")
+    return Simulation(seconds=float(raw.get("seconds") or 0), fail_at=raw.get("fail_at")) if raw else None

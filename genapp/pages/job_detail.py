@@ -1,0 +1,148 @@
+"""`/dashboard/jobs/[job_id]`: one job in full: content, image, timings, attempts, errors."""
+
+from __future__ import annotations
+
+import reflex as rx
+from sqlmodel import Session
+
+from genapp.components.job_row import is_active, job_actions, job_row, status_badge
+from genapp.components.layout import page_header
+from genapp.components.result_card import result_card
+from genapp.jobs import repository as repo
+from genapp.jobs.runtime import get_engine
+from genapp.state.results import ResultView, download_name, export_json, markdown_of, result_view
+from genapp.state.session import UserSession
+from genapp.state.user_jobs import UserJobs
+
+
+class JobDetailState(rx.State):
+    job: ResultView = ResultView()
+    not_found: bool = False
+
+    def _job_id(self) -> str:
+        return str(self.router.page.params.get("job_id", ""))
+
+    async def _load(self):
+        owner = await (await self.get_state(UserSession)).owner()
+        with Session(get_engine().db) as session:
+            return repo.get_job(session, job_id=self._job_id(), owner=owner)
+
+    @rx.event
+    async def reload(self):
+        job = await self._load()
+        self.not_found = job is None
+        self.job = result_view(job) if job else ResultView()
+
+    @rx.event
+    async def download_markdown(self):
+        if job := await self._load():
+            return rx.download(data=markdown_of(job), filename=download_name(job, "md"))
+
+    @rx.event
+    async def download_json(self):
+        if job := await self._load():
+            return rx.download(data=export_json(job), filename=download_name(job, "json"))
+
+
+def _fact(label: str, value) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
+
+
+def _attempt_row(attempt: rx.Var[dict]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(attempt["attempt"]),
+        rx.table.cell(attempt["status"]),
+        rx.table.cell(attempt["error"]),
+        rx.table.cell(attempt["finished_at"]),
+    )
+
+
+def _live_row() -> rx.Component:
+    return rx.foreach(UserJobs.active, lambda job: rx.cond(job.id == JobDetailState.job.id, job_row(job)))
+
+
+def _finished_actions() -> rx.Component:
+    # While the job runs, its live row (with actions) shows instead.
+    job = JobDetailState.job
+    return rx.cond(is_active(job.status), rx.fragment(), job_actions(job.id, job.status))
+
+
+def job_detail_page() -> rx.Component:
+    job = JobDetailState.job
+    return rx.vstack(
+        rx.box(key=UserJobs.revision.to_string(), on_mount=JobDetailState.reload, display="none"),
+        rx.cond(
+            JobDetailState.not_found,
+            rx.vstack(
+                page_header("Job not found"),
+                rx.callout("This job does not exist, was removed, or belongs to someone else.", icon="circle-alert", color_scheme="red"),
+                rx.link("Back to the dashboard", href="/dashboard"),
+                custom_attrs={"data-testid": "job-not-found"},
+            ),
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(rx.cond(job.title != "", job.title, "Loading..."), size="7"),
+                    status_badge(job.status),
+                    rx.spacer(),
+                    _finished_actions(),
+                    align="center",
+                    width="100%",
+                    spacing="3",
+                ),
+                _live_row(),
+                rx.cond(
+                    job.error != "",
+                    rx.callout(job.error, icon="triangle-alert", color_scheme="red", width="100%", custom_attrs={"data-testid": "error-panel"}),
+                ),
+                rx.cond(
+                    job.markdown != "",
+                    rx.box(
+                        result_card(
+                            job,
+                            rx.button(rx.icon("file-text", size=14), "Markdown", variant="soft", on_click=JobDetailState.download_markdown),
+                            rx.button(rx.icon("braces", size=14), "JSON", variant="soft", on_click=JobDetailState.download_json),
+                        ),
+                        width="100%",
+                        custom_attrs={"data-testid": "result-panel"},
+                    ),
+                ),
+                rx.card(
+                    rx.data_list.root(
+                        _fact("Type", job.type),
+                        _fact("Prompt", rx.cond(job.prompt != "", job.prompt, "(none)")),
+                        _fact("Seed", job.seed),
+                        _fact("Created", job.created),
+                        _fact("Started", job.started),
+                        _fact("Finished", job.finished),
+                        _fact("Duration", job.duration),
+                        _fact("Attempt", job.attempt),
+                        _fact("Form", rx.code_block(job.form_json, language="json", font_size="12px")),
+                        size="2",
+                    ),
+                    width="100%",
+                ),
+                rx.cond(
+                    job.attempts.length() > 0,
+                    rx.vstack(
+                        rx.heading("Earlier attempts", size="4"),
+                        rx.table.root(
+                            rx.table.header(
+                                rx.table.row(
+                                    rx.table.column_header_cell("Attempt"),
+                                    rx.table.column_header_cell("Outcome"),
+                                    rx.table.column_header_cell("Error"),
+                                    rx.table.column_header_cell("Finished"),
+                                )
+                            ),
+                            rx.table.body(rx.foreach(job.attempts, _attempt_row)),
+                            width="100%",
+                        ),
+                        width="100%",
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        width="100%",
+    )

@@ -1,0 +1,111 @@
+"""Carries engine events to the browsers: coalesced per user, pushed through the shared job state.
+
+Progress ticks arrive at full rate; each user gets at most one push per interval, holding
+only the small `active` list unless a status changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import reflex as rx
+from reflex.istate.manager.token import BaseStateToken
+
+from genapp.config import settings
+from genapp.jobs.bus import EventBus, EventKind, JobEvent
+from genapp.jobs.runtime import bus
+from genapp.jobs.status import JobStatus
+from genapp.state.user_jobs import UserJobs, shared_token
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Pending:
+    full: bool = False  # a status changed: reload lists and counts too
+    finished: bool = False
+    notices: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _notice(event: JobEvent) -> tuple[str, str, str] | None:
+    if event.kind != EventKind.STATUS:
+        return None
+    if event.status == JobStatus.COMPLETE.value:
+        return ("success", "A generation is complete.", event.job_id)
+    if event.status == JobStatus.ERROR.value:
+        return ("error", "A generation failed.", event.job_id)
+    return None
+
+
+class Pusher:
+    def __init__(self, app: rx.App, source: EventBus, interval: float):
+        self.app, self.source, self.interval = app, source, interval
+        self.pending: dict[str, _Pending] = {}
+        self._wake = asyncio.Event()
+
+    async def collect(self) -> None:
+        async for event in self.source.subscribe():
+            pending = self.pending.setdefault(event.owner, _Pending())
+            if event.kind != EventKind.PROGRESS:
+                pending.full = True
+            if event.kind == EventKind.REMOVED or event.status in (s.value for s in (JobStatus.COMPLETE, JobStatus.ERROR, JobStatus.CANCELLED)):
+                pending.finished = True
+            if notice := _notice(event):
+                pending.notices.append(notice)
+            self._wake.set()
+
+    async def flush_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self.pending = self.pending, {}
+            for owner, pending in batch.items():
+                try:
+                    await self.push(owner, pending)
+                except Exception:
+                    log.exception("Pushing job state to user %s failed", owner[:6])
+            await asyncio.sleep(self.interval)  # coalesce: ticks arriving meanwhile wait for the next push
+
+    async def push(self, owner: str, pending: _Pending) -> None:
+        token = BaseStateToken(ident=shared_token(owner), cls=UserJobs)
+        with self.app.set_contexts():
+            async with self.app.state_manager.modify_state_with_links(token) as root:
+                jobs = await root.get_state(UserJobs)
+                if pending.full:
+                    jobs.refresh_all(owner)
+                else:
+                    jobs.refresh_active(owner)
+                if pending.finished:
+                    jobs.revision += 1
+                for kind, text, job_id in pending.notices[-1:]:
+                    jobs.announce(kind, _notice_text(jobs, kind, job_id) or text, job_id)
+                # Resolve and clean here (as app.modify_state does) so the linked tabs get the delta.
+                await root._get_resolved_delta()
+                root._clean()
+
+
+def _notice_text(jobs: UserJobs, kind: str, job_id: str) -> str:
+    for job in jobs.recent:
+        if job.id == job_id:
+            return f"{job.type.capitalize()} ready: {job.title}" if kind == "success" else f"{job.type.capitalize()} failed: {job.error}"
+    return ""
+
+
+def pusher_lifespan(app: rx.App):
+    @contextlib.asynccontextmanager
+    async def run() -> AsyncIterator[None]:
+        pusher = Pusher(app, bus, settings.push_interval_seconds)
+        tasks = [asyncio.create_task(pusher.collect()), asyncio.create_task(pusher.flush_forever())]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    run.__name__ = "genapp_pusher"
+    return run

@@ -1,0 +1,87 @@
+"""Turning a finished job row into what a page shows: readable Markdown, an image URL, timings."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+from genapp.generators import get_generator
+from genapp.models import Job
+
+
+class ResultView(BaseModel):
+    id: str = ""
+    type: str = ""
+    title: str = ""
+    status: str = ""
+    markdown: str = ""
+    image_url: str = ""
+    prompt: str = ""
+    error: str = ""
+    created: str = ""
+    started: str = ""
+    finished: str = ""
+    duration: str = ""
+    attempt: int = 1
+    attempts: list[dict[str, Any]] = []
+    seed: int = 0
+    form_json: str = ""
+
+
+def image_url(image: str | None) -> str:
+    if not image:
+        return ""
+    if image.lstrip().startswith("<"):
+        return "data:image/svg+xml;base64," + base64.b64encode(image.encode()).decode()
+    return image  # already a URL
+
+
+def markdown_of(job: Job) -> str:
+    if not job.content:
+        return ""
+    generator = get_generator(job.type)
+    return generator.content_model.model_validate(job.content).to_markdown()
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+
+
+def result_view(job: Job) -> ResultView:
+    duration = ""
+    if job.started_at and job.finished_at:
+        duration = f"{(job.finished_at - job.started_at).total_seconds():.1f}s"
+    return ResultView(
+        id=job.id,
+        type=job.type,
+        title=job.title,
+        status=job.status,
+        markdown=markdown_of(job),
+        image_url=image_url(job.image),
+        prompt=job.prompt,
+        error=job.error or "",
+        created=_when(job.created_at),
+        started=_when(job.started_at),
+        finished=_when(job.finished_at),
+        duration=duration,
+        attempt=job.attempt,
+        attempts=[{k: ("" if v is None else str(v)) for k, v in a.items()} for a in job.attempts],
+        seed=job.seed,
+        form_json=json.dumps(job.form_data.get("form", {}), indent=2),
+    )
+
+
+def download_name(job: Job, extension: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", (job.title or job.type).lower()).strip("-")[:60] or job.type
+    return f"{slug}.{extension}"
+
+
+def export_json(job: Job) -> str:
+    return json.dumps(
+        {"id": job.id, "type": job.type, "prompt": job.prompt, "seed": job.seed, "form": job.form_data.get("form", {}), "content": job.content},
+        indent=2,
+    )

@@ -1,0 +1,75 @@
+"""A tab's link to its user: the user id cookie, the shared job store, and the job actions."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+
+import reflex as rx
+
+from genapp.config import settings
+from genapp.jobs.engine import JobNotFound, JobStateError
+from genapp.jobs.runtime import get_engine
+from genapp.state.user_jobs import UserJobs, shared_token
+
+_UID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class UserSession(rx.State):
+    """All tabs of one browser share the cookie, hence the user and their jobs."""
+
+    uid: str = rx.Cookie("", name="genapp_uid", max_age=settings.user_cookie_days * 86400, same_site="lax")
+    toast_seen: int = 0  # the last job notice this tab has shown
+
+    async def owner(self) -> str:
+        """The user id, minting one on a browser's first visit."""
+        if not _UID.match(self.uid or ""):
+            self.uid = secrets.token_hex(16)
+        return self.uid
+
+    @rx.event
+    async def connect(self):
+        """Link this tab to the user's shared job store and load it fresh."""
+        owner = await self.owner()
+        jobs = await self.get_state(UserJobs)
+        linked = await jobs._link_to(shared_token(owner))
+        linked.refresh_all(owner)
+
+    @rx.event
+    async def show_notice(self):
+        """Toast the newest job notice once per tab, and only while it is news."""
+        jobs = await self.get_state(UserJobs)
+        if jobs.notice_id <= self.toast_seen:
+            return
+        self.toast_seen = jobs.notice_id
+        if time.time() - jobs.notice_at > 10:
+            return
+        show = rx.toast.success if jobs.notice_kind == "success" else rx.toast.error
+        return show(jobs.notice_text, duration=6000, close_button=True)
+
+
+class JobActions(rx.State):
+    """Cancel, retry and remove, refused (with a message) for jobs that are not the user's."""
+
+    async def _act(self, action, job_id: str, done: str):
+        owner = await (await self.get_state(UserSession)).owner()
+        try:
+            await action(owner=owner, job_id=job_id)
+        except JobNotFound:
+            return rx.toast.error("That job does not exist or is not yours.")
+        except JobStateError as exc:
+            return rx.toast.warning(str(exc))
+        return rx.toast.info(done, duration=2500)
+
+    @rx.event
+    async def cancel(self, job_id: str):
+        return await self._act(get_engine().cancel, job_id, "Job cancelled.")
+
+    @rx.event
+    async def retry(self, job_id: str):
+        return await self._act(get_engine().retry, job_id, "Job queued again.")
+
+    @rx.event
+    async def remove(self, job_id: str):
+        return await self._act(get_engine().remove, job_id, "Job removed.")
