@@ -1,4 +1,5 @@
 import reflex as rx
+from reflex_base.plugins.sitemap import SitemapPlugin
 
 from genapp.config import settings
 
@@ -8,7 +9,7 @@ config = rx.Config(
     telemetry_enabled=False,
     frontend_port=settings.frontend_port,
     backend_port=settings.backend_port,
-    plugins=[rx.plugins.RadixThemesPlugin()],
-    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="violet", gray_color="slate", radius="large"))],
+    disable_plugins=[SitemapPlugin],
     show_built_with_reflex=False,
 )

@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     max_prompt_chars: int = Field(4000, ge=1, description="Longest accepted free-text prompt.")
     max_simulated_seconds: float = Field(120, gt=0, description="Longest simulated duration on the QA page.")
     recent_jobs_shown: int = Field(20, ge=1, description="Finished jobs listed in the Active Generations tile.")
+    progress_trace: str = Field("", description="Benchmarks only: a file to log each published progress change to.")
     user_cookie_days: int = Field(365, ge=1, description="Lifetime of the cookie that identifies a browser's user.")
 
 

@@ -4,7 +4,9 @@ import reflex as rx
 
 from genapp.components.layout import shell
 from genapp.generators import GENERATORS
-from genapp.jobs.runtime import job_engine_lifespan
+from genapp.config import settings
+from genapp.jobs.runtime import bus, job_engine_lifespan
+from genapp.jobs.trace import trace_lifespan
 from genapp.pages.dashboard import dashboard_page
 from genapp.pages.generator import generator_page
 from genapp.pages.job_detail import job_detail_page
@@ -13,11 +15,13 @@ from genapp.state.pusher import pusher_lifespan
 from genapp.state.session import UserSession
 
 app = rx.App(
-    theme=rx.theme(accent_color="violet", gray_color="slate", radius="large", scaling="100%"),
     stylesheets=["/genapp.css"],
+    toaster=rx.toast.provider(position="top-right", rich_colors=True, close_button=True),
 )
 app.register_lifespan_task(job_engine_lifespan)
 app.register_lifespan_task(pusher_lifespan(app))
+if settings.progress_trace:
+    app.register_lifespan_task(trace_lifespan(bus, settings.progress_trace))
 
 
 def _add(component, route: str, title: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from genapp.components.watch import on_change
 from genapp.components.tile import active_generations_tile
 from genapp.generators import GENERATORS
 from genapp.state.session import UserSession
@@ -21,7 +22,7 @@ NAV_ICONS = {
 
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
-    active = rx.State.router.page.path == href
+    active = rx.State.router.url.path == href
     return rx.link(
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="2", align="center"),
         href=href,
@@ -65,7 +66,7 @@ def sidebar() -> rx.Component:
 
 def _notice_watcher() -> rx.Component:
     # Remounted whenever the shared notice changes, so every tab of the user toasts it once.
-    return rx.box(key=UserJobs.notice_id.to_string(), on_mount=UserSession.show_notice, display="none")
+    return on_change(UserJobs.notice_id, UserSession.show_notice)
 
 
 def shell(content: rx.Component) -> rx.Component:

@@ -23,6 +23,7 @@ class JobEvent:
     owner: str
     job_id: str
     status: str
+    progress: int = 0
 
 
 class EventBus:

@@ -111,7 +111,7 @@ class JobEngine:
     async def start(self) -> None:
         """Resume unfinished jobs from the database, then start the workers."""
         self._stopping = False
-        with Session(self.db) as session:
+        with self._session() as session:
             unfinished = repo.list_unfinished(session)
             for job in unfinished:
                 if JobStatus(job.status) in RUNNING:
@@ -159,7 +159,7 @@ class JobEngine:
             stage="Queued",
             title=_prompt_title(request.prompt, request.type.value),
         )
-        with Session(self.db) as session:
+        with self._session() as session:
             repo.add_job(session, job=job)
             session.commit()
             live = self._live_from_row(job, stage="Queued")
@@ -181,7 +181,7 @@ class JobEngine:
 
     async def retry(self, *, owner: str, job_id: str) -> None:
         """Run an errored or cancelled job again in place: same inputs, the next attempt."""
-        with Session(self.db) as session:
+        with self._session() as session:
             job = self._require_owned(owner, job_id, session)
             if JobStatus(job.status) not in RETRYABLE:
                 raise JobStateError(f"Only a failed or cancelled job can be retried; this one is {job.status}.")
@@ -210,7 +210,7 @@ class JobEngine:
         self._require_owned(owner, job_id)
         if job_id in self._live:
             await self.cancel(owner=owner, job_id=job_id)
-        with Session(self.db) as session:
+        with self._session() as session:
             repo.delete_job(session, job_id=job_id)
             session.commit()
         self.bus.publish(JobEvent(EventKind.REMOVED, owner, job_id, ""))
@@ -229,9 +229,13 @@ class JobEngine:
 
     # ----- internals -------------------------------------------------------------------
 
+    def _session(self) -> Session:
+        # Rows outlive their session here (handed to the runner), so commits must not expire them.
+        return Session(self.db, expire_on_commit=False)
+
     def _require_owned(self, owner: str, job_id: str, session: Session | None = None) -> Job:
         if session is None:
-            with Session(self.db) as own_session:
+            with self._session() as own_session:
                 return self._require_owned(owner, job_id, own_session)
         job = repo.get_job(session, job_id=job_id, owner=owner)
         if job is None:
@@ -276,7 +280,7 @@ class JobEngine:
 
     async def _run(self, live: LiveJob) -> None:
         try:
-            with Session(self.db) as session:
+            with self._session() as session:
                 job = session.get(Job, live.id)
                 if job is None:
                     self._forget(live)
@@ -351,7 +355,7 @@ class JobEngine:
         if progress is not None:
             live.progress = progress
         live.eta = _eta(live)
-        with Session(self.db) as session:
+        with self._session() as session:
             repo.update_job(
                 session,
                 job_id=live.id,
@@ -369,8 +373,8 @@ class JobEngine:
         assert status in FINISHED
         progress = 100.0 if status == JobStatus.COMPLETE else live.progress
         live.eta = None
-        self._forget(live)
         self._set_status(live, status, stage, progress=progress, finished_at=utcnow(), **fields)
+        self._forget(live)
 
     def _forget(self, live: LiveJob) -> None:
         self._live.pop(live.id, None)
@@ -378,11 +382,11 @@ class JobEngine:
             self._idle.set()
 
     def _publish(self, live: LiveJob, kind: EventKind) -> None:
-        self.bus.publish(JobEvent(kind, live.owner, live.id, live.status.value))
+        self.bus.publish(JobEvent(kind, live.owner, live.id, live.status.value, int(live.progress)))
 
     def _flush_one(self, live: LiveJob) -> None:
         if live.dirty:
-            with Session(self.db) as session:
+            with self._session() as session:
                 repo.update_job(session, job_id=live.id, progress=live.progress, stage=live.stage, eta_seconds=live.eta)
                 session.commit()
             live.dirty = False
@@ -392,7 +396,7 @@ class JobEngine:
         dirty = [live for live in self._live.values() if live.dirty and live.status in ACTIVE]
         if not dirty:
             return
-        with Session(self.db) as session:
+        with self._session() as session:
             repo.update_jobs(
                 session,
                 rows=({"id": l.id, "progress": l.progress, "stage": l.stage, "eta_seconds": l.eta} for l in dirty),

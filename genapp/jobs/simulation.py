@@ -25,5 +25,6 @@ async def simulate(
         await asyncio.sleep(max(0.0, start + seconds * step / steps - loop.time()))
         progress = 100.0 * step / steps
         if fail_at is not None and progress >= fail_at:
+            reporter.report(fail_at, stage)
             raise InjectedFailure(failure)
         reporter.report(progress, stage, f"{step * seconds / steps:.1f}s of {seconds:.0f}s")

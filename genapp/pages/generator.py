@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from genapp.components.watch import on_change
 from genapp.components.form_fields import field_error, form_field
 from genapp.components.job_row import job_row
 from genapp.components.layout import page_header
@@ -49,7 +50,7 @@ class GeneratorState(rx.State):
     latest_error: ResultView = ResultView()
 
     def _route_type(self) -> str:
-        return self.router.page.path.rstrip("/").rsplit("/", 1)[-1]
+        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
     async def _owner(self) -> str:
         return await (await self.get_state(UserSession)).owner()
@@ -230,7 +231,7 @@ def generator_page(generator: Generator) -> rx.Component:
     job_type = generator.type.value
     return rx.vstack(
         # Remounted on every finished job of the user: reloads the latest result and error in place.
-        rx.box(key=UserJobs.revision.to_string(), on_mount=GeneratorState.reload, display="none"),
+        on_change(UserJobs.revision, GeneratorState.reload),
         page_header(f"{generator.label} generator", TYPE_BLURBS[job_type]),
         rx.card(_form(generator), width="100%", size="3"),
         _current_jobs(job_type),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
+from genapp.components.watch import on_change
 from genapp.components.job_row import is_active, job_actions, job_row, status_badge
 from genapp.components.layout import page_header
 from genapp.components.result_card import result_card
@@ -20,7 +21,7 @@ class JobDetailState(rx.State):
     not_found: bool = False
 
     def _job_id(self) -> str:
-        return str(self.router.page.params.get("job_id", ""))
+        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
     async def _load(self):
         owner = await (await self.get_state(UserSession)).owner()
@@ -70,7 +71,7 @@ def _finished_actions() -> rx.Component:
 def job_detail_page() -> rx.Component:
     job = JobDetailState.job
     return rx.vstack(
-        rx.box(key=UserJobs.revision.to_string(), on_mount=JobDetailState.reload, display="none"),
+        on_change(UserJobs.revision, JobDetailState.reload),
         rx.cond(
             JobDetailState.not_found,
             rx.vstack(
