@@ -28,7 +28,7 @@ migrate: setup
 	$(PY) -m genapp.db
 
 run: migrate
-	reflex run
+	reflex run --frontend-port $${GENAPP_FRONTEND_PORT:-3000} --backend-port $${GENAPP_BACKEND_PORT:-8000}
 
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }

@@ -7,8 +7,8 @@ config = rx.Config(
     app_name="genapp",
     db_url=settings.db_url,
     telemetry_enabled=False,
-    frontend_port=settings.frontend_port,
-    backend_port=settings.backend_port,
+    # Ports go on the command line (see Makefile); the frontend only needs to know where the backend is.
+    api_url=f"http://localhost:{settings.backend_port}",
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="violet", gray_color="slate", radius="large"))],
     disable_plugins=[SitemapPlugin],
     show_built_with_reflex=False,
