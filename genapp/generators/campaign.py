@@ -1,0 +1,278 @@
+"""Campaigns: a world, a cast, quests and encounters woven into acts, built stage by stage."""
+
+from __future__ import annotations
+
+from collections.abc import Generator as PyGenerator
+from functools import lru_cache
+from random import Random
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from . import encounter as E
+from . import npc as P
+from . import quest as Q
+from . import world as W
+from ._text import construct, FormBase, Matcher, a, cap, mid, pick
+from .base import Content, Step
+
+Theme = Literal["any", "heroic", "horror", "intrigue", "war", "exploration", "mystery"]
+THEMES: tuple[str, ...] = ("heroic", "horror", "intrigue", "war", "exploration", "mystery")
+ROMAN = ("I", "II", "III", "IV", "V")
+
+
+class CampaignForm(FormBase):
+    party_level: int = Field(1, ge=1, le=20, title="Party level", description="Starting character level, 1 to 20.")
+    acts: int = Field(3, ge=1, le=5, title="Acts", description="Number of acts, 1 to 5.")
+    theme: Theme = Field("any", title="Theme", description="Overall tone of the campaign, or any.")
+
+
+class Act(BaseModel):
+    title: str
+    level: int
+    summary: str
+    quest_titles: list[str]
+    encounter_titles: list[str]
+
+
+class CampaignContent(Content):
+    name: str
+    theme: str
+    party_level: int
+    premise: str
+    villain: str
+    world: W.WorldContent
+    npcs: list[P.NpcContent]
+    quests: list[Q.QuestContent]
+    encounters: list[E.EncounterContent]
+    acts: list[Act]
+
+    def title(self) -> str:
+        return self.name
+
+    def to_markdown(self) -> str:
+        out = [
+            f"# {self.name}",
+            "",
+            f"*{a(self.theme).capitalize()} campaign in {mid(self.world.name)} · {len(self.acts)} acts · starting at level {self.party_level}*",
+            "",
+            "## Premise",
+            "",
+            self.premise,
+            "",
+            "## Acts",
+            "",
+        ]
+        for act in self.acts:
+            out += [f"### {act.title}", "", f"*Level {act.level}*", "", act.summary, ""]
+            if act.quest_titles:
+                out.append("- **Quests:** " + ", ".join(act.quest_titles))
+            if act.encounter_titles:
+                out.append("- **Encounters:** " + ", ".join(act.encounter_titles))
+            out.append("")
+        out += ["## Cast", "", "| Name | Role | Disposition | Motivation |", "|---|---|---|---|"]
+        out += [f"| {n.name} | {N_label(n)} | {n.disposition} | {n.motivation} |" for n in self.npcs]
+        out.append("")
+        # the full world, quests and encounters, with headings shifted down two levels
+        out += ["---", "", "## The World", ""] + _demote(self.world.to_markdown(), 2)
+        out += ["---", "", "## Quests", ""]
+        for q in self.quests:
+            out += _demote(q.to_markdown(), 2)
+        out += ["---", "", "## Encounters", ""]
+        for e in self.encounters:
+            out += _demote(e.to_markdown(), 2)
+        out += ["---", "", "## NPCs", ""]
+        for n in self.npcs:
+            out += _demote(n.to_markdown(), 2)
+        return "\n".join(out)
+
+
+def N_label(n: P.NpcContent) -> str:  # noqa: N802 - small helper for the cast table
+    return f"{n.occupation} ({n.ancestry})"
+
+
+def _demote(md: str, by: int) -> list[str]:
+    pre = "#" * by
+    return [pre + line if line.startswith("#") else line for line in md.split("\n")]
+
+
+# theme -> (quest themes per act position, villain roles, patron roles, encounter prompt words, title words)
+THEME_DATA = {
+    "heroic": (("rescue", "hunt", "exploration", "war", "hunt"), ("cultist", "noble", "mercenary"), ("noble", "priest", "guard"),
+               "", ("Crown", "Dawn", "Banner", "Oath", "Champions", "Sword")),
+    "horror": (("horror", "mystery", "horror", "rescue", "horror"), ("cultist", "priest", "noble"), ("priest", "healer", "scholar"),
+               "undead", ("Dark", "Hollow", "Night", "Dead", "Bells", "Grave")),
+    "intrigue": (("intrigue", "heist", "mystery", "intrigue", "rescue"), ("noble", "spy", "merchant"), ("noble", "spy", "criminal"),
+                 "", ("Masks", "Throne", "Knives", "Whispers", "Court", "Crown")),
+    "war": (("war", "escort", "war", "rescue", "war"), ("mercenary", "noble", "cultist"), ("guard", "noble", "mercenary"),
+            "", ("Banners", "Siege", "Fire", "Iron", "Legion", "Ashes")),
+    "exploration": (("exploration", "escort", "exploration", "hunt", "exploration"), ("scholar", "criminal", "cultist"),
+                    ("scholar", "merchant", "sailor"), "", ("Map", "Horizon", "Depths", "Lost Road", "Uncharted", "Stars")),
+    "mystery": (("mystery", "intrigue", "heist", "mystery", "horror"), ("noble", "scholar", "cultist"), ("guard", "scholar", "priest"),
+                "", ("Secret", "Cipher", "Veil", "Riddle", "Key", "Shadow")),
+}
+THEME_MATCHER = Matcher({
+    "horror": ("horror*", "haunt*", "undead", "vampir*", "ghost*", "dread", "gothic", "creepy", "eldritch", "curse*"),
+    "intrigue": ("intrigue*", "politic*", "court*", "noble*", "conspira*", "spy", "spies", "heist*", "thieves"),
+    "war": ("war", "wars", "battle*", "siege*", "army", "armies", "invasion*", "rebellion*", "conquest"),
+    "exploration": ("explor*", "expedition*", "uncharted", "lost city", "journey*", "voyage*", "sandbox", "hexcrawl*", "ruins"),
+    "mystery": ("myster*", "murder*", "investigat*", "detective*", "noir", "secret*"),
+    "heroic": ("heroic", "hero*", "epic", "high fantasy", "legend*", "dragon", "dragons", "chosen one"),
+})
+TITLE_ADJ = ("Ashen", "Broken", "Shattered", "Last", "Silent", "Crimson", "Hollow", "Gilded", "Drowned", "Burning", "Seventh",
+             "Forgotten", "Sunless", "Iron", "Weeping", "Stolen", "Black", "Pale")
+TITLE_PATTERNS = ("The {adj} {word}", "{world}: The {adj} {word}", "The {adj} {word} of {world_mid}",
+                  "Shadows over {world_mid}", "{world}: Rise of the {adj} {word}", "The {word} of {villain_first}",
+                  "Beneath the {adj} {word}")
+PREMISES = (
+    "{world} stands on the brink. {villain}, {villain_desc}, is moving in secret, driven {motivation}. "
+    "Only a band of unlikely heroes, recruited by {patron}, stands in the way.",
+    "For years {world_mid} has known an uneasy peace. Now {villain}, {villain_desc}, has set a plan in motion, "
+    "driven {motivation}, "
+    "and the first signs are already showing in {capital}. {patron}, is the first to notice, and the first to ask for help.",
+    "Something is rotten in {capital}. Behind a dozen small troubles stands {villain}, {villain_desc}, who means {motivation_lc}. "
+    "The heroes stumble into the plot by accident; getting out will take {acts} acts of courage, cunning and luck.",
+)
+ACT_TITLES = {
+    "first": ("A Gathering Storm", "First Blood", "Smoke on the Horizon", "The Call", "Strangers in {capital}", "Small Troubles"),
+    "middle": ("Deeper Waters", "The Turning Tide", "Broken Alliances", "The Long Road", "Masks Fall", "Into the Dark"),
+    "last": ("The Final Reckoning", "Where It Ends", "The Last Stand", "Dawn or Ashes", "The Throne of {villain_first}", "Endgame"),
+}
+ACT_OPENERS = {
+    "first": ("The story begins in {capital}. {hook}", "It starts small, in {capital}. {hook}"),
+    "middle": ("The trail leads on from *{prev}*. {hook}", "With *{prev}* behind them, the heroes learn more. {hook}"),
+    "last": ("Everything comes to a head. {hook}", "At last the heroes close on {villain}'s stronghold. {hook}"),
+}
+
+
+@lru_cache(maxsize=1024)
+def parse_prompt(prompt: str):
+    return THEME_MATCHER.first(prompt), Q.THEME_MATCHER.first(prompt)
+
+
+def _similar(a_text: str, b_text: str) -> bool:
+    """True when two hooks share most of their longer words (same haunting, same crime...)."""
+    wa = {w for w in a_text.lower().split() if len(w) > 4}
+    wb = {w for w in b_text.lower().split() if len(w) > 4}
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) > 0.5
+
+
+def _level(start: int, act: int, n_acts: int) -> int:
+    return min(20, start + (act * 3 if n_acts <= 3 else act * 2))
+
+
+def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None, CampaignContent]:
+    """Build a campaign piece by piece, yielding (progress, stage, detail) after each piece."""
+    rng = Random(seed)
+    prompt = prompt or ""
+    p_theme, p_quest_theme = parse_prompt(prompt)
+    theme = form.theme if form.theme != "any" else (p_theme or pick(rng, THEMES))
+    quest_themes, villain_roles, patron_roles, enc_words, title_words = THEME_DATA[theme]
+    n_acts = form.acts
+    n_npcs = n_acts + 1
+    n_enc = n_acts  # one per act; the last is the deadly finale
+    total = 1 + n_npcs + n_acts + n_enc + 1
+    done = 0
+    seeds = [rng.getrandbits(63) for _ in range(total)]
+
+    def progress() -> float:
+        return round(95 * done / total, 1)
+
+    yield 0.0, "Building world", "Shaping the land"
+    world_form = construct(W.WorldForm, climate="any", size="large" if n_acts >= 4 else "medium", magic_level="any")
+    world = W.build(prompt, world_form, seeds[0])
+    done += 1
+    yield progress(), "Building world", world.name
+
+    npcs: list[P.NpcContent] = []
+    for i in range(n_npcs):
+        if i == 0:
+            role, disp = pick(rng, villain_roles), "hostile"
+        elif i == 1:
+            role, disp = pick(rng, patron_roles), "friendly"
+        else:
+            role, disp = "any", "any"
+        level = min(20, form.party_level + (4 if i == 0 else 0))
+        npc = P.build("", construct(P.NpcForm, role=role, level=level, disposition=disp, ancestry="any"),
+                      seeds[1 + i])
+        npcs.append(npc)
+        done += 1
+        yield progress(), f"Casting NPCs {i + 1}/{n_npcs}", npc.name
+    villain, patron = npcs[0], npcs[1]
+
+    quests: list[Q.QuestContent] = []
+    base = 1 + n_npcs
+    for i in range(n_acts):
+        qtheme = quest_themes[i] if not (i == n_acts - 1 and p_quest_theme) else p_quest_theme
+        length = "long" if i == n_acts - 1 else "medium"
+        qform = construct(Q.QuestForm, party_level=_level(form.party_level, i, n_acts), length=length, theme=qtheme)
+        q = Q.build(prompt, qform, seeds[base + i])
+        for retry in range(1, 4):  # keep hooks within one campaign distinct
+            if not any(_similar(q.hook, other.hook) for other in quests):
+                break
+            q = Q.build(prompt, qform, seeds[base + i] + retry)
+        quests.append(q)
+        done += 1
+        yield progress(), f"Writing quests {i + 1}/{n_acts}", q.name
+
+    encounters: list[E.EncounterContent] = []
+    base += n_acts
+    enc_prompt = f"{prompt} {enc_words}".strip()
+    # distinct set-ups within a campaign: a leading set-up keyword wins over later ones in the prompt
+    setups = rng.sample(E.SETUPS, n_enc) if n_enc <= len(E.SETUPS) else [pick(rng, E.SETUPS) for _ in range(n_enc)]
+    for i in range(n_enc):
+        finale = i == n_enc - 1
+        diff = "deadly" if finale and n_acts > 1 else ("medium", "hard")[i % 2]
+        env = quests[i].environment
+        eform = construct(E.EncounterForm, party_level=_level(form.party_level, i, n_acts), party_size=4,
+                          difficulty=diff, environment=env)
+        lead = "" if i == 0 and E.SETUP_MATCHER.first(prompt) else E.SETUP_KEYWORDS[setups[i]][0].rstrip("*")
+        e = E.build(f"{lead} {enc_prompt}".strip(), eform, seeds[base + i])
+        encounters.append(e)
+        done += 1
+        yield progress(), f"Staging encounters {i + 1}/{n_enc}", e.name
+
+    yield progress(), "Weaving acts", f"{n_acts} acts"
+    villain_first = villain.name.split(" ")[0]
+    ctx = {"capital": world.capital, "villain_first": villain_first, "villain": villain.name}
+    acts: list[Act] = []
+    for i in range(n_acts):
+        pos = "first" if i == 0 else "last" if i == n_acts - 1 and n_acts > 1 else "middle"
+        q = quests[i]
+        encs = [encounters[i]]
+        hook = q.hook
+        opener = pick(rng, ACT_OPENERS[pos]).format(
+            capital=world.capital, hook=hook, prev=quests[i - 1].name if i else "", villain=villain.name)
+        lieutenant = next((p for p in q.people_involved if p.role == "villain"), None)
+        middle = (f" The trail runs through {q.location}, where {lieutenant.name}, an agent of {villain.name}, "
+                  f"stands in the way." if lieutenant else "")
+        fights = " and ".join(f"*{e.name}*" for e in encs)
+        closing = (f" Expect trouble: {fights}." if pos != "last" else
+                   f" The campaign ends with {fights}, and a final confrontation with {villain.name}.")
+        title = pick(rng, ACT_TITLES[pos]).format(**ctx)
+        acts.append(construct(Act,
+            title=f"Act {ROMAN[i]}: {title}", level=_level(form.party_level, i, n_acts),
+            summary=cap(opener + middle + closing), quest_titles=[q.name], encounter_titles=[e.name for e in encs]))
+
+    name = pick(rng, TITLE_PATTERNS).format(adj=pick(rng, TITLE_ADJ), word=pick(rng, title_words), world=world.name,
+                                            world_mid=mid(world.name), villain_first=villain_first)
+    motivation = villain.motivation.rstrip(".")
+    motivation_lc = motivation[0].lower() + motivation[1:]
+    premise = pick(rng, PREMISES).format(
+        world=world.name, world_mid=mid(world.name), villain=villain.name,
+        villain_desc=f"{a(villain.occupation)} of {villain.location}", motivation=f"by the need {motivation_lc}",
+        motivation_lc=motivation_lc, patron=f"{patron.name}, {a(patron.occupation)}", capital=world.capital, acts=n_acts)
+    content = construct(CampaignContent,
+        name=name, theme=theme, party_level=form.party_level, premise=premise, villain=villain.name, world=world,
+        npcs=npcs, quests=quests, encounters=encounters, acts=acts)
+    yield 99.0, "Final touches", name
+    return content
+
+
+def build(prompt: str, form: CampaignForm, seed: int) -> CampaignContent:
+    steps = staged(prompt, form, seed)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
