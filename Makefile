@@ -37,10 +37,10 @@ test-unit: setup
 	$(PY) -m pytest tests/unit -q
 
 test-e2e: setup chromium
-	$(PY) -m pytest tests/e2e -q -x
+	$(PY) -m pytest tests/e2e -q
 
-test: setup chromium
-	$(PY) -m pytest tests -q
+# Two runs: sync Playwright keeps an event loop in the main thread, which the async unit tests need.
+test: test-unit test-e2e
 
 bench: setup
 	$(PY) bench/bench_generators.py
