@@ -65,6 +65,11 @@ def push_frames(browser, app, *, history: int, active: int, duration: str = "6")
     """Sizes of the websocket frames that carried progress pushes while `active` jobs ran."""
     context = browser.new_context(base_url=app.url, viewport={"width": 1400, "height": 950})
     page = context.new_page()
+    frames: list[str] = []
+    recording = False
+    cdp = context.new_cdp_session(page)  # before the page opens its websocket, or its frames go unseen
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameReceived", lambda e: recording and frames.append(e["response"]["payloadData"]))
     page.goto("/dashboard/test-generation")
     page.wait_for_function("() => document.cookie.includes('genapp_uid=')")
     uid = next(c["value"] for c in context.cookies() if c["name"] == "genapp_uid")
@@ -79,10 +84,7 @@ def push_frames(browser, app, *, history: int, active: int, duration: str = "6")
         page.reload()
         page.get_by_test_id("active-generations").wait_for()
         page.wait_for_function("(sel) => document.querySelectorAll(sel).length >= 20", arg=ROW)
-    frames: list[int] = []
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(e["response"]["payloadData"]))
+    recording = True
     start_jobs(page, active, duration)
     wait_all_done(page)
     context.close()
