@@ -54,11 +54,10 @@ def start_jobs(page, count: int, duration: str) -> None:
 
 
 def wait_all_done(page, timeout_s: float = 120) -> None:
-    page.wait_for_function(
-        "(sel) => [...document.querySelectorAll(sel)].length > 0 && [...document.querySelectorAll(sel)].every(r => r.dataset.status === 'complete')",
-        arg=ROW,
-        timeout=timeout_s * 1000,
-    )
+    """Until the tile's active count has risen above zero and fallen back to zero."""
+    count = "() => Number(document.querySelector('[data-testid=active-count]').textContent)"
+    page.wait_for_function(f"({count})() > 0", timeout=timeout_s * 1000)
+    page.wait_for_function(f"({count})() === 0", timeout=timeout_s * 1000)
 
 
 def push_frames(browser, app, *, history: int, active: int, duration: str = "6") -> list[int]:
@@ -130,6 +129,8 @@ def main() -> None:
                 browser.close()
         finally:
             app.stop()
+            pushes = [l for l in (Path(tmp) / "backend.log").read_text().splitlines() if "genapp pusher" in l]
+            print("\n".join(pushes[-3:]))
     ratio = statistics.mean(full) / statistics.mean(empty)
     p95 = statistics.quantiles(lat, n=20)[18]
     results = {

@@ -27,4 +27,4 @@ async def simulate(
         if fail_at is not None and progress >= fail_at:
             reporter.report(fail_at, stage)
             raise InjectedFailure(failure)
-        reporter.report(progress, stage, f"{step * seconds / steps:.1f}s of {seconds:.0f}s")
+        reporter.report(progress, stage)
