@@ -10,7 +10,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test test-unit test-e2e bench setup chromium migrate clean
+.PHONY: run run-prod test test-unit test-e2e bench setup chromium migrate clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,6 +29,9 @@ migrate: setup
 
 run: migrate
 	reflex run --frontend-port $${GENAPP_FRONTEND_PORT:-3000} --backend-port $${GENAPP_BACKEND_PORT:-8000}
+
+run-prod: migrate
+	reflex run --env prod --single-port --backend-port $${GENAPP_BACKEND_PORT:-8000}
 
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }

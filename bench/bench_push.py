@@ -6,7 +6,8 @@
    (target p95 <= 150 ms). The backend logs each publish (GENAPP_PROGRESS_TRACE); a MutationObserver
    in the page logs each change of a row's data-progress; both clocks are this machine's wall clock.
 
-Run: .venv/bin/python bench/bench_push.py   (starts its own app on free ports)
+Run: .venv/bin/python bench/bench_push.py [--dev]   (starts its own app on a free port; a production
+build unless --dev asks for the dev server)
 """
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         trace = Path(tmp) / "trace.log"
         app = RunningApp(Path(tmp), extra_env={"GENAPP_PROGRESS_TRACE": str(trace), "GENAPP_MAX_CONCURRENT_JOBS": "20"})
-        app.start()
+        prod = "--dev" not in sys.argv
+        app.start_prod() if prod else app.start()
+        print(f"frontend: {'production build' if prod else 'dev server'}")
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -111,6 +111,14 @@ class RunningApp:
         self.start_backend()
         self.start_frontend()
 
+    def start_prod(self) -> None:
+        """A production build served by the backend on one port (what users run with --env prod)."""
+        self.frontend_port = self.backend_port
+        log = self.workdir / "backend.log"
+        self.backend = self._spawn(["--env", "prod", "--single-port", "--backend-port", str(self.backend_port)], log)
+        wait_http(f"{self.backend_url}/ping", timeout=600, process=self.backend, log=log)
+        wait_http(self.url, timeout=60, process=self.backend, log=log)
+
     def stop(self) -> None:
         _stop(self.frontend)
         _stop(self.backend)
