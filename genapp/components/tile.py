@@ -58,7 +58,8 @@ def active_generations_tile() -> rx.Component:
                 ),
                 type="auto",
                 scrollbars="vertical",
-                style={"maxHeight": "55vh"},
+                # Radix wraps content in a `display: table` div that grows with it; block keeps rows in the tile.
+                style={"maxHeight": "55vh", "& [data-radix-scroll-area-viewport] > div": {"display": "block !important"}},
                 margin_top="10px",
             ),
         ),
