@@ -38,8 +38,10 @@ class Content(BaseModel):
     title and ``to_markdown()`` a complete Markdown document.
     """
 
+    name: str  # every kind of content is named; it is the title shown in lists
+
     def title(self) -> str:
-        raise NotImplementedError
+        return self.name
 
     def to_markdown(self) -> str:
         raise NotImplementedError

@@ -47,8 +47,6 @@ class CampaignContent(Content):
     encounters: list[E.EncounterContent]
     acts: list[Act]
 
-    def title(self) -> str:
-        return self.name
 
     def to_markdown(self) -> str:
         out = [

@@ -57,8 +57,6 @@ class CharacterContent(Content):
     equipment: list[str]
     backstory: str
 
-    def title(self) -> str:
-        return self.name
 
     def subtitle(self) -> str:
         return (f"Level {self.level} {N.ANCESTRY_LABEL.get(self.ancestry, self.ancestry)} "

@@ -50,8 +50,6 @@ class EncounterContent(Content):
     terrain: list[str]
     treasure: list[str]
 
-    def title(self) -> str:
-        return self.name
 
     def to_markdown(self) -> str:
         rows = [f"| {c.name} | {c.count} | {c.challenge} | {c.xp * c.count:,} | {c.notes} |" for c in self.creatures]

@@ -38,8 +38,6 @@ class ItemContent(Content):
     attunement: bool
     curse: str | None = None
 
-    def title(self) -> str:
-        return self.name
 
     def subtitle(self) -> str:
         kind = "armour" if self.kind == "armor" else "wondrous item" if self.kind == "wondrous" else self.kind

@@ -45,8 +45,6 @@ class NpcContent(Content):
     stat_summary: str
     quote: str
 
-    def title(self) -> str:
-        return self.name
 
     def subtitle(self) -> str:
         return f"{N.ANCESTRY_LABEL.get(self.ancestry, self.ancestry)} {self.occupation}"

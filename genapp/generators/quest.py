@@ -44,8 +44,6 @@ class QuestContent(Content):
     rewards: list[str]
     people_involved: list[Person]
 
-    def title(self) -> str:
-        return self.name
 
     def to_markdown(self) -> str:
         return "\n".join([

@@ -48,8 +48,6 @@ class WorldContent(Content):
     timeline: list[HistoryEvent]
     rumours: list[str]
 
-    def title(self) -> str:
-        return self.name
 
     def to_markdown(self) -> str:
         return "\n".join([
