@@ -132,8 +132,6 @@ def main() -> None:
                 browser.close()
         finally:
             app.stop()
-            pushes = [l for l in (Path(tmp) / "backend.log").read_text().splitlines() if "genapp pusher" in l]
-            print("\n".join(pushes[-3:]))
     ratio = statistics.mean(full) / statistics.mean(empty)
     p95 = statistics.quantiles(lat, n=20)[18]
     results = {

@@ -25,7 +25,7 @@ from genapp.jobs.runtime import get_engine
 from genapp.jobs.status import ACTIVE_VALUES
 from genapp.models import Job
 from genapp.state.results import ResultView, download_name, export_json, markdown_of, result_view
-from genapp.state.session import JobActions, UserSession
+from genapp.state.session import JobActions, UserSession, last_path_segment
 from genapp.state.user_jobs import UserJobs
 
 TYPE_BLURBS = {
@@ -44,13 +44,9 @@ def _is_checked(value: Any) -> bool:
 
 
 class GeneratorState(rx.State):
-    job_type: str = ""
     errors: dict[str, str] = {}
     latest: ResultView = ResultView()
     latest_error: ResultView = ResultView()
-
-    def _route_type(self) -> str:
-        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
     async def _owner(self) -> str:
         return await (await self.get_state(UserSession)).owner()
@@ -58,13 +54,13 @@ class GeneratorState(rx.State):
     @rx.event
     async def reload(self):
         """Load the newest result and, if newer, the newest failure of this page's type."""
-        self.job_type = self._route_type()
-        if self.job_type not in {t.value for t in ContentType}:
+        job_type = last_path_segment(self)
+        if job_type not in {t.value for t in ContentType}:
             return
         owner = await self._owner()
         with Session(get_engine().db) as session:
-            done = repo.list_jobs(session, owner=owner, statuses=["complete"], job_type=self.job_type, limit=1)
-            last = repo.list_jobs(session, owner=owner, job_type=self.job_type, limit=5)
+            done = repo.list_jobs(session, owner=owner, statuses=["complete"], job_type=job_type, limit=1)
+            last = repo.list_jobs(session, owner=owner, job_type=job_type, limit=5)
         self.latest = result_view(done[0]) if done else ResultView()
         failed = next((j for j in last if j.status not in ACTIVE_VALUES), None)
         self.latest_error = result_view(failed) if failed is not None and failed.status == "error" else ResultView()
@@ -77,7 +73,7 @@ class GeneratorState(rx.State):
         seed = data.pop("seed", None)
         try:
             request = build_request(
-                job_type=self.job_type or self._route_type(),
+                job_type=last_path_segment(self),
                 prompt=prompt,
                 form=data,
                 skip_image=skip_image,

@@ -12,7 +12,7 @@ from genapp.components.result_card import result_card
 from genapp.jobs import repository as repo
 from genapp.jobs.runtime import get_engine
 from genapp.state.results import ResultView, download_name, export_json, markdown_of, result_view
-from genapp.state.session import UserSession
+from genapp.state.session import UserSession, last_path_segment
 from genapp.state.user_jobs import UserJobs
 
 
@@ -20,13 +20,10 @@ class JobDetailState(rx.State):
     job: ResultView = ResultView()
     not_found: bool = False
 
-    def _job_id(self) -> str:
-        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-
     async def _load(self):
         owner = await (await self.get_state(UserSession)).owner()
         with Session(get_engine().db) as session:
-            return repo.get_job(session, job_id=self._job_id(), owner=owner)
+            return repo.get_job(session, job_id=last_path_segment(self), owner=owner)
 
     @rx.event
     async def reload(self):

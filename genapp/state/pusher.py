@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -20,7 +19,7 @@ from reflex.state import StateUpdate
 from genapp.config import settings
 from genapp.jobs.bus import EventBus, EventKind, JobEvent
 from genapp.jobs.runtime import bus
-from genapp.jobs.status import JobStatus
+from genapp.jobs.status import FINISHED_VALUES, JobStatus
 from genapp.state.user_jobs import UserJobs, shared_token
 
 log = logging.getLogger(__name__)
@@ -43,27 +42,10 @@ def _notice(event: JobEvent) -> tuple[str, str, str] | None:
     return None
 
 
-@dataclass
-class PushStats:
-    """How long pushes take: logged at shutdown, read by the latency benchmark."""
-
-    count: int = 0
-    total: float = 0.0
-    worst: float = 0.0
-
-    def record(self, seconds: float) -> None:
-        self.count, self.total, self.worst = self.count + 1, self.total + seconds, max(self.worst, seconds)
-
-    def __str__(self) -> str:
-        mean = 1000 * self.total / self.count if self.count else 0.0
-        return f"{self.count} pushes, mean {mean:.1f} ms, worst {1000 * self.worst:.1f} ms"
-
-
 class Pusher:
     def __init__(self, app: rx.App, source: EventBus, interval: float):
         self.app, self.source, self.interval = app, source, interval
         self.pending: dict[str, _Pending] = {}
-        self.stats = PushStats()
         self._wake = asyncio.Event()
 
     async def collect(self) -> None:
@@ -71,7 +53,7 @@ class Pusher:
             pending = self.pending.setdefault(event.owner, _Pending())
             if event.kind != EventKind.PROGRESS:
                 pending.full = True
-            if event.kind == EventKind.REMOVED or event.status in (s.value for s in (JobStatus.COMPLETE, JobStatus.ERROR, JobStatus.CANCELLED)):
+            if event.kind == EventKind.REMOVED or event.status in FINISHED_VALUES:
                 pending.finished = True
             if notice := _notice(event):
                 pending.notices.append(notice)
@@ -88,13 +70,11 @@ class Pusher:
             self._wake.clear()
             next_push = loop.time() + self.interval
             batch, self.pending = self.pending, {}
-            started = time.perf_counter()
             for owner, pending in batch.items():
                 try:
                     await self.push(owner, pending)
                 except Exception:
                     log.exception("Pushing job state to user %s failed", owner[:6])
-            self.stats.record(time.perf_counter() - started)
 
     async def push(self, owner: str, pending: _Pending) -> None:
         token = BaseStateToken(ident=shared_token(owner), cls=UserJobs)
@@ -146,7 +126,6 @@ def pusher_lifespan(app: rx.App):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            log.warning("genapp pusher: %s", pusher.stats)
 
     run.__name__ = "genapp_pusher"
     return run

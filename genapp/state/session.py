@@ -16,6 +16,11 @@ from genapp.state.user_jobs import UserJobs, shared_token
 _UID = re.compile(r"^[0-9a-f]{32}$")
 
 
+def last_path_segment(state: rx.State) -> str:
+    """The dynamic part of the current route: a content type or a job id."""
+    return state.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+
+
 class UserSession(rx.State):
     """All tabs of one browser share the cookie, hence the user and their jobs."""
 
