@@ -65,7 +65,6 @@ def job_row(job: rx.Var[JobSummary]) -> rx.Component:
                 href=f"/dashboard/jobs/{job.id}",
                 size="2",
                 weight="medium",
-                trim="both",
                 custom_attrs={"data-testid": "job-link"},
                 style={"overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap", "flex": "1", "minWidth": 0},
             ),

@@ -40,7 +40,8 @@ def active_generations_tile() -> rx.Component:
         _header(),
         rx.cond(
             TileState.expanded,
-            rx.scroll_area(
+            # A plain scrolling box: its scrollbar takes room from the rows instead of covering their right edge.
+            rx.box(
                 rx.vstack(
                     rx.foreach(UserJobs.active, job_row),
                     rx.cond(
@@ -54,12 +55,10 @@ def active_generations_tile() -> rx.Component:
                     ),
                     spacing="2",
                     width="100%",
-                    padding_right="10px",
+                    padding_right="4px",
                 ),
-                type="auto",
-                scrollbars="vertical",
-                # Radix wraps content in a `display: table` div that grows with it; block keeps rows in the tile.
-                style={"maxHeight": "55vh", "& [data-radix-scroll-area-viewport] > div": {"display": "block !important"}},
+                max_height="55vh",
+                overflow_y="auto",
                 margin_top="10px",
             ),
         ),

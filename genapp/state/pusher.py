@@ -17,6 +17,7 @@ from reflex.istate.manager.token import BaseStateToken
 from reflex.state import StateUpdate
 
 from genapp.config import settings
+from genapp.generators import get_generator
 from genapp.jobs.bus import EventBus, EventKind, JobEvent
 from genapp.jobs.runtime import bus
 from genapp.jobs.status import FINISHED_VALUES, JobStatus
@@ -111,7 +112,8 @@ class Pusher:
 def _notice_text(jobs: UserJobs, kind: str, job_id: str) -> str:
     for job in jobs.recent:
         if job.id == job_id:
-            return f"{job.type.capitalize()} ready: {job.title}" if kind == "success" else f"{job.type.capitalize()} failed: {job.error}"
+            label = get_generator(job.type).label
+            return f"{label} ready: {job.title}" if kind == "success" else f"{label} failed: {job.error}"
     return ""
 
 
