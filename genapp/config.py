@@ -1,6 +1,8 @@
 """Every setting of genapp, read once from the environment (prefix GENAPP_) or a .env file."""
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +20,41 @@ class Settings(BaseSettings):
     recent_jobs_shown: int = Field(20, ge=1, description="Finished jobs listed in the Active Generations tile.")
     progress_trace: str = Field("", description="Benchmarks only: a file to log each published progress change to.")
     user_cookie_days: int = Field(365, ge=1, description="Lifetime of the cookie that identifies a browser's user.")
+
+    media_dir: str = Field("media", description="Folder where images from an image provider are stored (one file per job).")
+
+    # ----- text provider: any OpenAI-compatible Chat Completions server (OpenAI, Ollama, vLLM, LM Studio, llama.cpp)
+    llm_base_url: str = Field("", description="Base URL of the API, up to and including /v1 (e.g. http://localhost:11434/v1). Empty: no LLM.")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="Bearer token, if the server wants one. Never shown or logged.")
+    llm_model: str = Field("", description="Model name sent with each request (e.g. gpt-4o-mini, llama3.1).")
+    llm_structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = Field(
+        "auto", description="How JSON is asked for: auto tries json_schema and falls back to instructions if the server refuses it."
+    )
+    llm_temperature: float = Field(0.9, ge=0, le=2, description="Sampling temperature.")
+    llm_max_tokens: int = Field(4096, ge=64, description="Upper bound on tokens per answer.")
+    llm_connect_timeout_seconds: float = Field(10, gt=0, description="Time allowed to open a connection.")
+    llm_read_timeout_seconds: float = Field(120, gt=0, description="Longest silence allowed while waiting for the next streamed piece.")
+    llm_request_timeout_seconds: float = Field(900, gt=0, description="Longest one request may take in all.")
+    default_text_source: Literal["auto", "procedural", "llm"] = Field(
+        "auto", description="Preselected text source on the forms; auto = the LLM when one is configured, else procedural."
+    )
+
+    # ----- image provider: the OpenAI images API or an AUTOMATIC1111 server
+    image_provider: Literal["none", "openai", "a1111"] = Field("none", description="none keeps the procedural SVG illustrations.")
+    image_base_url: str = Field("", description="OpenAI: up to and including /v1; AUTOMATIC1111: the server root (e.g. http://127.0.0.1:7860).")
+    image_api_key: SecretStr = Field(SecretStr(""), description="Bearer token for the image API, if it wants one. Never shown or logged.")
+    image_model: str = Field("dall-e-3", description="OpenAI image model (ignored by AUTOMATIC1111, which uses its loaded checkpoint).")
+    image_size: str = Field("1024x1024", pattern=r"^\d{2,4}x\d{2,4}$", description="Width x height of generated images.")
+    image_steps: int = Field(25, ge=1, le=150, description="AUTOMATIC1111 sampling steps.")
+    image_timeout_seconds: float = Field(300, gt=0, description="Longest one image request may take.")
+    image_max_response_bytes: int = Field(40_000_000, ge=1024, description="Largest image answer accepted (base64 inflates images by a third).")
+
+    # ----- faults, shared by both providers
+    provider_max_attempts: int = Field(4, ge=1, le=10, description="Tries per request before the job fails (timeouts, 429, 5xx, cut streams).")
+    provider_backoff_seconds: float = Field(1.0, ge=0, description="First retry delay; it doubles each try, with jitter.")
+    provider_backoff_cap_seconds: float = Field(30, ge=0, description="Longest delay between tries.")
+    provider_max_retry_after_seconds: float = Field(120, ge=0, description="Longest Retry-After honoured; a server asking for more fails the job at once.")
+    provider_max_response_bytes: int = Field(2_000_000, ge=1024, description="Largest answer accepted from the LLM server.")
 
 
 settings = Settings()

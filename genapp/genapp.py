@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from genapp.api import api
 from genapp.components.layout import shell
 from genapp.generators import GENERATORS
 from genapp.config import settings
@@ -10,6 +11,7 @@ from genapp.jobs.trace import trace_lifespan
 from genapp.pages.dashboard import dashboard_page
 from genapp.pages.generator import generator_page
 from genapp.pages.job_detail import job_detail_page
+from genapp.pages.settings import settings_page
 from genapp.pages.test_generation import test_generation_page
 from genapp.state.pusher import pusher_lifespan
 from genapp.state.session import UserSession
@@ -17,6 +19,7 @@ from genapp.state.session import UserSession
 app = rx.App(
     stylesheets=["/genapp.css"],
     toaster=rx.toast.provider(position="top-right", rich_colors=True, close_button=True),
+    api_transformer=api,
 )
 app.register_lifespan_task(job_engine_lifespan)
 app.register_lifespan_task(pusher_lifespan(app))
@@ -34,3 +37,4 @@ for content_type, generator in GENERATORS.items():
     _add(generator_page(generator), f"/dashboard/{content_type.value}", f"{generator.label} generator")
 _add(job_detail_page(), "/dashboard/jobs/[job_id]", "Job")
 _add(test_generation_page(), "/dashboard/test-generation", "Test generation")
+_add(settings_page(), "/dashboard/settings", "Settings")

@@ -50,6 +50,7 @@ def sidebar() -> rx.Component:
         *[_nav_link(g.label, f"/dashboard/{t.value}", NAV_ICONS[t.value]) for t, g in GENERATORS.items()],
         rx.text("Tools", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),
         _nav_link("Test generation", "/dashboard/test-generation", "flask-conical"),
+        _nav_link("Settings", "/dashboard/settings", "settings"),
         rx.spacer(),
         rx.hstack(rx.color_mode.button(size="2", variant="ghost"), rx.text("Theme", size="1", color_scheme="gray"), align="center"),
         width="220px",

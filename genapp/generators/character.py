@@ -45,7 +45,10 @@ class CharacterContent(Content):
     mood: str
     tone: str
     hometown: str
-    ability_scores: dict[str, int]
+    # The schema names the six keys so an LLM's structured output has them (to_markdown reads each).
+    ability_scores: dict[str, int] = Field(
+        json_schema_extra={"properties": {k: {"type": "integer", "minimum": 1, "maximum": 30} for k in ABILITIES}, "required": list(ABILITIES)}
+    )
     hit_points: int
     armor_class: int
     proficiency_bonus: int

@@ -19,13 +19,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from genapp.generators import Content, get_generator, render_illustration
+from genapp.generators import Content, Generator, get_generator, render_illustration
 from genapp.jobs import repository as repo
 from genapp.jobs.bus import EventBus, EventKind, JobEvent
-from genapp.jobs.requests import JobRequest, simulation_of
+from genapp.jobs.requests import JobRequest, Sources, simulation_of, sources_of
 from genapp.jobs.simulation import InjectedFailure, simulate
 from genapp.jobs.status import ACTIVE, FINISHED, RETRYABLE, RUNNING, JobStatus
+from genapp.media import MediaStore
 from genapp.models import Job, JobSummary, utcnow
+from genapp.providers import ProviderError, Providers, image_prompt
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +94,13 @@ class JobEngine:
         bus: EventBus | None = None,
         concurrency: int = 4,
         flush_interval: float = 1.0,
+        providers: Providers | None = None,
+        media: MediaStore | None = None,
     ):
         self.db = db
         self.bus = bus or EventBus()
+        self.providers = providers or Providers()
+        self.media = media or MediaStore("media")
         self.concurrency = concurrency
         self.flush_interval = flush_interval
         self._live: dict[str, LiveJob] = {}
@@ -137,6 +143,7 @@ class JobEngine:
         self._flush_dirty()
         self._live.clear()
         self._queue.clear()
+        await self.providers.aclose()
 
     async def wait_idle(self) -> None:
         """Until no job is queued or running (for tests and benchmarks)."""
@@ -213,6 +220,7 @@ class JobEngine:
         with self._session() as session:
             repo.delete_job(session, job_id=job_id)
             session.commit()
+        await asyncio.to_thread(self.media.delete, job_id)
         self.bus.publish(JobEvent(EventKind.REMOVED, owner, job_id, ""))
 
     # ----- views -----------------------------------------------------------------------
@@ -289,6 +297,7 @@ class JobEngine:
             generator = get_generator(job.type)
             form = generator.form_model.model_validate(job.form_data.get("form", {}))
             simulation = simulation_of(job.form_data)
+            sources = sources_of(job.form_data)
             fail_at = simulation.fail_at if simulation and live.attempt == 1 else None
             failure = f"Injected failure at {fail_at:g}% (QA; first attempt only)" if fail_at is not None else ""
             content_end = 100.0 if job.skip_image else CONTENT_SHARE
@@ -300,7 +309,7 @@ class JobEngine:
                 if simulation and simulation.seconds:
                     share = simulation.seconds * (content_end / 100.0)
                     await simulate(share, reporter, stage="Generating", fail_at=_scaled(fail_at, 0.0, content_end), failure=failure)
-                content = await generator.generate(job.prompt, form, job.seed, reporter)
+                content = await self._content(generator, job, form, sources, reporter)
                 if fail_at is not None and fail_at <= content_end:
                     raise InjectedFailure(failure)
                 live.title = content.title()[:200]
@@ -324,7 +333,7 @@ class JobEngine:
                     await simulate(
                         remaining, reporter, stage="Painting illustration", fail_at=_scaled(fail_at, content_end, 100.0), failure=failure
                     )
-                image = await _illustrate(content, job.seed)
+                image = await self._image(generator, job, content, sources, reporter)
                 if fail_at is not None:
                     raise InjectedFailure(failure)
                 self._finish(live, JobStatus.COMPLETE, "Done", image=image)
@@ -338,9 +347,27 @@ class JobEngine:
             raise
         except Exception as exc:  # one job's failure must never touch another
             message = str(exc) or type(exc).__name__
-            if not isinstance(exc, InjectedFailure):
+            if isinstance(exc, ProviderError):  # an expected fault, already in plain words and free of secrets
+                log.warning("Job %s failed: %s", live.id, message)
+            elif not isinstance(exc, InjectedFailure):
                 log.exception("Job %s failed", live.id)
             self._finish(live, JobStatus.ERROR, "Failed", error=message)
+
+    async def _content(self, generator: Generator, job: Job, form: Any, sources: Sources, reporter: _PhaseReporter) -> Content:
+        if sources.text == "llm":
+            if self.providers.text is None:
+                raise ProviderError("This job asks for the LLM, but none is configured now (GENAPP_LLM_BASE_URL); retry after setting it.")
+            return await self.providers.text.generate(generator, job.prompt, form, job.seed, reporter)
+        return await generator.generate(job.prompt, form, job.seed, reporter)
+
+    async def _image(self, generator: Generator, job: Job, content: Content, sources: Sources, reporter: _PhaseReporter) -> str:
+        """The job's picture: a file from the image provider (its reference is stored), or inline SVG."""
+        if sources.image == "api":
+            if self.providers.image is None:
+                raise ProviderError("This job asks for the image service, but none is configured now (GENAPP_IMAGE_PROVIDER); retry after setting it.")
+            picture = await self.providers.image.paint(image_prompt(content, generator.label), job.seed, reporter)
+            return await asyncio.to_thread(self.media.save, job.id, picture.data, picture.extension)
+        return await _illustrate(content, job.seed)
 
     def _progress(self, live: LiveJob, progress: float, stage: str) -> None:
         live.progress = max(live.progress, progress)

@@ -28,6 +28,14 @@ class Simulation:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """Where a job's text and picture come from: the procedural generators or the configured services."""
+
+    text: str = "procedural"  # procedural | llm
+    image: str = "procedural"  # procedural | api
+
+
+@dataclass(frozen=True)
 class JobRequest:
     type: ContentType
     prompt: str
@@ -35,6 +43,7 @@ class JobRequest:
     seed: int
     skip_image: bool = False
     simulation: Simulation | None = None
+    sources: Sources = Sources()
     form_data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -91,6 +100,10 @@ def build_request(
     fail_at: Any = None,
     max_prompt_chars: int = 4000,
     max_simulated_seconds: float = 120,
+    text_source: str = "procedural",
+    image_source: str = "procedural",
+    llm_configured: bool = False,
+    image_api_configured: bool = False,
 ) -> JobRequest:
     """Check every input and return a request, or raise JobRequestError naming each bad field."""
     errors: dict[str, str] = {}
@@ -111,6 +124,15 @@ def build_request(
         errors["seed"] = "Seed must be a whole number."
     seconds = _number(simulate_seconds, "duration", "Duration", errors, low=0, high=max_simulated_seconds)
     fail = _number(fail_at, "fail_at", "Failure point", errors, low=0, high=100)
+    sources = Sources(text=(text_source or "procedural").strip(), image=(image_source or "procedural").strip())
+    if sources.text not in ("procedural", "llm"):
+        errors["text_source"] = f"Unknown text source {sources.text!r}; choose procedural or llm."
+    elif sources.text == "llm" and not llm_configured:
+        errors["text_source"] = "No LLM is configured: set GENAPP_LLM_BASE_URL (see Settings), or choose procedural."
+    if sources.image not in ("procedural", "api"):
+        errors["image_source"] = f"Unknown image source {sources.image!r}; choose procedural or api."
+    elif sources.image == "api" and not image_api_configured and not skip_image:
+        errors["image_source"] = "No image service is configured: set GENAPP_IMAGE_PROVIDER (see Settings), or choose procedural."
     if errors:
         raise JobRequestError(errors)
     simulation = Simulation(seconds=seconds or 0.0, fail_at=fail) if (seconds or fail is not None) else None
@@ -118,6 +140,8 @@ def build_request(
     form_data: dict[str, Any] = {"form": valid_form}
     if simulation:
         form_data["simulation"] = {"seconds": simulation.seconds, "fail_at": simulation.fail_at}
+    if sources != Sources():
+        form_data["sources"] = {"text": sources.text, "image": sources.image}
     return JobRequest(
         type=content_type,
         prompt=prompt,
@@ -125,6 +149,7 @@ def build_request(
         seed=final_seed,
         skip_image=bool(skip_image),
         simulation=simulation,
+        sources=sources,
         form_data=form_data,
     )
 
@@ -132,3 +157,8 @@ def build_request(
 def simulation_of(form_data: dict[str, Any]) -> Simulation | None:
     raw = form_data.get("simulation")
     return Simulation(seconds=float(raw.get("seconds") or 0), fail_at=raw.get("fail_at")) if raw else None
+
+
+def sources_of(form_data: dict[str, Any]) -> Sources:
+    raw = form_data.get("sources") or {}
+    return Sources(text=raw.get("text", "procedural"), image=raw.get("image", "procedural"))

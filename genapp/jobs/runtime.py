@@ -12,6 +12,8 @@ from genapp.config import settings
 from genapp.db import make_engine, migrate
 from genapp.jobs.bus import EventBus
 from genapp.jobs.engine import JobEngine
+from genapp.media import MediaStore
+from genapp.providers import providers_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +41,14 @@ async def job_engine_lifespan() -> AsyncIterator[None]:
         bus=bus,
         concurrency=settings.max_concurrent_jobs,
         flush_interval=settings.db_flush_seconds,
+        providers=providers_from_settings(settings),
+        media=MediaStore(settings.media_dir),
     )
     await engine.start()
     _engine = engine
+    for kind, provider in (("Text", engine.providers.text), ("Image", engine.providers.image)):
+        if provider is not None:
+            log.info("%s provider: %s", kind, provider.label)
     log.info("Job engine started (%d at once) on %s", settings.max_concurrent_jobs, engine.db.url.render_as_string(hide_password=True))
     try:
         yield

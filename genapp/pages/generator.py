@@ -24,6 +24,7 @@ from genapp.jobs.requests import JobRequestError, build_request
 from genapp.jobs.runtime import get_engine
 from genapp.jobs.status import ACTIVE_VALUES
 from genapp.models import Job
+from genapp.providers import providers_from_settings
 from genapp.state.results import ResultView, download_name, export_json, markdown_of, result_view
 from genapp.state.session import JobActions, UserSession, last_path_segment
 from genapp.state.user_jobs import UserJobs
@@ -37,6 +38,14 @@ TYPE_BLURBS = {
     "world": "A region with geography, cultures, factions, history and rumours.",
     "campaign": "A whole campaign: premise and acts built from a world, NPCs, quests and encounters.",
 }
+
+
+# What this process can use, read once: the forms offer these sources.
+_CONFIGURED = providers_from_settings(settings)
+TEXT_CHOICES = {"procedural": "Procedural (built in)"} | ({"llm": f"LLM: {_CONFIGURED.text.label}"} if _CONFIGURED.text else {})
+IMAGE_CHOICES = {"procedural": "Procedural SVG"} | ({"api": f"{_CONFIGURED.image.label}"} if _CONFIGURED.image else {})
+DEFAULT_TEXT = "llm" if "llm" in TEXT_CHOICES and settings.default_text_source != "procedural" else "procedural"
+DEFAULT_IMAGE = "api" if "api" in IMAGE_CHOICES else "procedural"
 
 
 def _is_checked(value: Any) -> bool:
@@ -71,6 +80,8 @@ class GeneratorState(rx.State):
         prompt = data.pop("prompt", "")
         skip_image = _is_checked(data.pop("skip_image", False))
         seed = data.pop("seed", None)
+        text_source, image_source = data.pop("text_source", "procedural"), data.pop("image_source", "procedural")
+        providers = get_engine().providers
         try:
             request = build_request(
                 job_type=last_path_segment(self),
@@ -79,6 +90,10 @@ class GeneratorState(rx.State):
                 skip_image=skip_image,
                 seed=seed,
                 max_prompt_chars=settings.max_prompt_chars,
+                text_source=text_source,
+                image_source=image_source,
+                llm_configured=providers.text is not None,
+                image_api_configured=providers.image is not None,
             )
         except JobRequestError as exc:
             self.errors = exc.errors
@@ -126,6 +141,7 @@ def _form(generator: Generator) -> rx.Component:
             ),
             field_error(GeneratorState.errors, "prompt"),
             rx.flex(*fields, gap="12px", wrap="wrap", width="100%"),
+            _sources(),
             rx.hstack(
                 rx.vstack(
                     rx.text("Seed", size="2", weight="medium"),
@@ -162,6 +178,36 @@ def _form(generator: Generator) -> rx.Component:
         reset_on_submit=False,
         no_validate=True,
         width="100%",
+    )
+
+
+def _source_select(name: str, label: str, choices: dict[str, str], default: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(min_width="220px", custom_attrs={"data-testid": f"field-{name}"}),
+            rx.select.content(*[rx.select.item(text, value=value) for value, text in choices.items()]),
+            name=name,
+            default_value=default,
+        ),
+        field_error(GeneratorState.errors, name),
+        spacing="1",
+    )
+
+
+def _sources() -> rx.Component:
+    """Where the text and the picture come from; a link to Settings while only procedural is available."""
+    hint = rx.fragment()
+    if len(TEXT_CHOICES) == 1 or len(IMAGE_CHOICES) == 1:
+        hint = rx.link("Connect an LLM or image service in Settings", href="/dashboard/settings", size="1", align_self="end", padding_bottom="8px")
+    return rx.flex(
+        _source_select("text_source", "Text from", TEXT_CHOICES, DEFAULT_TEXT),
+        _source_select("image_source", "Illustration from", IMAGE_CHOICES, DEFAULT_IMAGE),
+        hint,
+        gap="12px",
+        wrap="wrap",
+        width="100%",
+        custom_attrs={"data-testid": "source-choice"},
     )
 
 

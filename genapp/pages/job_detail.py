@@ -109,6 +109,7 @@ def job_detail_page() -> rx.Component:
                         _fact("Type", job.type),
                         _fact("Prompt", rx.cond(job.prompt != "", job.prompt, "(none)")),
                         _fact("Seed", job.seed),
+                        _fact("Sources", job.sources),
                         _fact("Created", job.created),
                         _fact("Started", job.started),
                         _fact("Finished", job.finished),

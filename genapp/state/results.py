@@ -9,7 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+import reflex as rx
+
 from genapp.generators import get_generator
+from genapp.jobs.requests import sources_of
+from genapp.media import REF_PREFIX, URL_PATH, is_media_ref
 from genapp.models import Job
 
 
@@ -30,11 +34,14 @@ class ResultView(BaseModel):
     attempts: list[dict[str, Any]] = []
     seed: int = 0
     form_json: str = ""
+    sources: str = ""
 
 
 def image_url(image: str | None) -> str:
     if not image:
         return ""
+    if is_media_ref(image):  # a file from an image provider, served by the backend
+        return f"{rx.config.get_config().api_url.rstrip('/')}{URL_PATH}/{image.removeprefix(REF_PREFIX)}"
     if image.lstrip().startswith("<"):
         return "data:image/svg+xml;base64," + base64.b64encode(image.encode()).decode()
     return image  # already a URL
@@ -72,7 +79,15 @@ def result_view(job: Job) -> ResultView:
         attempts=[{k: ("" if v is None else str(v)) for k, v in a.items()} for a in job.attempts],
         seed=job.seed,
         form_json=json.dumps(job.form_data.get("form", {}), indent=2),
+        sources=describe_sources(job),
     )
+
+
+def describe_sources(job: Job) -> str:
+    sources = sources_of(job.form_data)
+    text = "LLM" if sources.text == "llm" else "procedural"
+    picture = "none" if job.skip_image else ("image service" if sources.image == "api" else "procedural SVG")
+    return f"Text: {text} · Illustration: {picture}"
 
 
 def download_name(job: Job, extension: str) -> str:
