@@ -1,7 +1,15 @@
+import os
+from pathlib import Path
+
 import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
 from genapp.config import settings
+
+# Dev hot reload watches the code only: provider images, test screenshots or bench output written
+# under the project folder would otherwise restart the backend (and every running job) mid-way.
+_HERE = Path(__file__).resolve().parent
+os.environ.setdefault("REFLEX_HOT_RELOAD_OVERRIDE_PATHS", f"{_HERE / 'genapp'}:{_HERE / 'assets'}")
 
 config = rx.Config(
     app_name="genapp",

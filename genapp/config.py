@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     image_size: str = Field("1024x1024", pattern=r"^\d{2,4}x\d{2,4}$", description="Width x height of generated images.")
     image_steps: int = Field(25, ge=1, le=150, description="AUTOMATIC1111 sampling steps.")
     image_timeout_seconds: float = Field(300, gt=0, description="Longest one image request may take.")
+    default_image_source: Literal["auto", "procedural", "api"] = Field(
+        "auto", description="Preselected illustration source; auto = the image service when one is configured, else procedural SVG."
+    )
     image_max_response_bytes: int = Field(40_000_000, ge=1024, description="Largest image answer accepted (base64 inflates images by a third).")
 
     # ----- faults, shared by both providers

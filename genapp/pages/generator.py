@@ -45,7 +45,7 @@ _CONFIGURED = providers_from_settings(settings)
 TEXT_CHOICES = {"procedural": "Procedural (built in)"} | ({"llm": f"LLM: {_CONFIGURED.text.label}"} if _CONFIGURED.text else {})
 IMAGE_CHOICES = {"procedural": "Procedural SVG"} | ({"api": f"{_CONFIGURED.image.label}"} if _CONFIGURED.image else {})
 DEFAULT_TEXT = "llm" if "llm" in TEXT_CHOICES and settings.default_text_source != "procedural" else "procedural"
-DEFAULT_IMAGE = "api" if "api" in IMAGE_CHOICES else "procedural"
+DEFAULT_IMAGE = "api" if "api" in IMAGE_CHOICES and settings.default_image_source != "procedural" else "procedural"
 
 
 def _is_checked(value: Any) -> bool:

@@ -50,6 +50,7 @@ IMAGE_FACTS = (
         ("Model", settings.image_model if settings.image_provider == "openai" else "(the server's loaded checkpoint)"),
         ("Size", settings.image_size + (f" · {settings.image_steps} steps" if settings.image_provider == "a1111" else "")),
         ("Timeout", f"{settings.image_timeout_seconds:g}s"),
+        ("Preselected on forms", settings.default_image_source),
         ("Stored in", settings.media_dir),
     ]
     if settings.image_provider != "none" and settings.image_base_url

@@ -8,13 +8,37 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, REPO, RunningApp
+from tests.fakes.provider_server import FakeProviderServer
+
+PROVIDER_KEY = "sk-e2e-secret-never-shown-9d3b"
 
 SCREENSHOTS = REPO / "test-results" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory) -> RunningApp:
-    running = RunningApp(tmp_path_factory.mktemp("app"))
+def provider_server() -> FakeProviderServer:
+    """A local OpenAI-compatible and AUTOMATIC1111 server the app is configured to use."""
+    with FakeProviderServer(api_key=PROVIDER_KEY) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, provider_server: FakeProviderServer) -> RunningApp:
+    workdir = tmp_path_factory.mktemp("app")
+    providers = {
+        "GENAPP_LLM_BASE_URL": f"{provider_server.url}/v1",
+        "GENAPP_LLM_MODEL": "fake-model",
+        "GENAPP_LLM_API_KEY": PROVIDER_KEY,
+        "GENAPP_DEFAULT_TEXT_SOURCE": "procedural",  # the other tests use the built-in generators
+        "GENAPP_DEFAULT_IMAGE_SOURCE": "procedural",
+        "GENAPP_IMAGE_PROVIDER": "a1111",
+        "GENAPP_IMAGE_BASE_URL": provider_server.url,
+        "GENAPP_IMAGE_API_KEY": PROVIDER_KEY,
+        "GENAPP_IMAGE_SIZE": "256x256",
+        "GENAPP_MEDIA_DIR": str(workdir / "media"),
+        "GENAPP_PROVIDER_BACKOFF_SECONDS": "0.05",
+    }
+    running = RunningApp(workdir, extra_env=providers)
     try:
         running.start()
         yield running

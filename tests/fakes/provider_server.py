@@ -50,7 +50,7 @@ import uuid
 import zlib
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -616,8 +616,8 @@ class _Connection:
             return False
 
     async def close(self) -> None:
+        # Start closing before any await: stop() may cancel us mid-close, and the socket must not leak.
         self._pump_task.cancel()
-        await asyncio.gather(self._pump_task, return_exceptions=True)
         self.writer.close()
         try:  # a client that stopped reading can keep the flush pending forever: then reset
             await asyncio.wait_for(self.writer.wait_closed(), 1.0)
@@ -625,6 +625,8 @@ class _Connection:
             self.writer.transport.abort()
         except (ConnectionError, OSError):
             pass
+        finally:
+            await asyncio.gather(self._pump_task, return_exceptions=True)
 
 
 async def _read_request(conn: _Connection) -> _Request | None:
@@ -816,10 +818,15 @@ class FakeProviderServer:
     async def _shutdown(self) -> None:
         if self._server is not None:
             self._server.close()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # Let connections accepted just now start their handlers, so they are cancelled (and closed) too.
+        for _ in range(3):
+            await asyncio.sleep(0)
+        while self._tasks:
+            tasks = list(self._tasks)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._tasks.difference_update(tasks)
         if self._server is not None:
             await self._server.wait_closed()
 
@@ -851,7 +858,8 @@ class FakeProviderServer:
         except asyncio.CancelledError:
             pass  # stop(); ending "cancelled" would make 3.11's start_server log a spurious error
         finally:
-            await conn.close()
+            with contextlib.suppress(asyncio.CancelledError):  # stop() may land while we already close
+                await conn.close()
             self._tasks.discard(task)
 
     # ---- responses ----
@@ -1078,7 +1086,8 @@ class FakeProviderServer:
         if fault and fault.kind == "prose":
             return await self._send(conn, 200, PROSE.encode(), "text/plain; charset=utf-8", keep)
         seed = body.get("seed", -1)
-        info = {"prompt": prompt, "negative_prompt": body.get("negative_prompt", ""), "seed": seed, "width": width, "height": height}
+        info = {"prompt": prompt, "negative_prompt": body.get("negative_prompt", ""), "seed": seed,
+                "width": width, "height": height}  # fmt: skip
         payload = {"images": images, "parameters": body, "info": json.dumps(info)}
         steps = _clamp(body.get("steps"), 1, 500, 20)
         return await self._send_body(conn, fault, payload, keep, self._image_delay(fault, steps))

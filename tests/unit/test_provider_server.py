@@ -98,7 +98,8 @@ def client(server):
 def test_models_list(server, client):
     response = client.get("/v1/models")
     assert response.status_code == 200
-    assert response.json() == {"object": "list", "data": [{"id": "fake-model", "object": "model", "created": 0, "owned_by": "fake"}]}
+    model = {"id": "fake-model", "object": "model", "created": 0, "owned_by": "fake"}
+    assert response.json() == {"object": "list", "data": [model]}
     assert server.requests[-1].method == "GET" and server.requests[-1].path == "/v1/models"
 
 
@@ -133,7 +134,8 @@ def test_generator_honours_constraints():
     schema = {
         "type": "object",
         "properties": {
-            "exact": {"type": "array", "items": {"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 3}, "minItems": 5, "maxItems": 5},
+            "exact": {"type": "array", "items": {"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 3},
+                      "minItems": 5, "maxItems": 5},  # fmt: skip
             "ratio": {"type": "number", "minimum": 0.5, "maximum": 0.75},
             "short": {"type": "string", "minLength": 2, "maxLength": 4},
             "kind": {"enum": ["a", "b"]},

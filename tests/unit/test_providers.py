@@ -226,10 +226,22 @@ async def test_connection_refused_is_retried_then_reported():
 
 
 async def test_connect_timeout_is_a_clear_error():
-    # 10.255.255.1 is unroutable: the connection attempt hangs until the connect timeout
-    with pytest.raises(ProviderError) as failed:
-        await character(text_provider("http://10.255.255.1:9/v1", connect_timeout=0.2, retry=RetryPolicy(max_attempts=1)))
-    assert "did not accept a connection in time" in failed.value.message or "Could not connect" in failed.value.message
+    # A listener whose backlog is full never completes a handshake: connecting hangs until the timeout.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        try:
+            with pytest.raises(ProviderError) as failed:
+                await character(text_provider(f"http://127.0.0.1:{port}/v1", connect_timeout=0.2, retry=RetryPolicy(max_attempts=2, backoff=0.01)))
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert "did not accept a connection in time" in failed.value.message and "after 2 attempts" in failed.value.message
 
 
 async def test_a_request_over_the_total_time_limit_fails(server):
@@ -324,12 +336,12 @@ async def test_cancel_closes_the_stream_at_once():
 async def test_one_jobs_fault_does_not_touch_another():
     with FakeProviderServer(tokens_per_second=200) as server:
         provider = text_provider(server.url + "/v1", key="")
-        server.script(Fault.status(400, message="bad request for this one"))
+        server.script(Fault.status(404, message="no such model for this one"))
         failing = asyncio.create_task(character(provider, prompt="first"))
         await asyncio.to_thread(server.wait_for, lambda s: len(s.requests) >= 1)
         healthy = asyncio.create_task(character(provider, prompt="second"))
         results = await asyncio.gather(failing, healthy, return_exceptions=True)
-        assert isinstance(results[0], ProviderError) and "bad request for this one" in results[0].message
+        assert isinstance(results[0], ProviderError) and "no such model for this one" in results[0].message
         assert results[1].name
 
 

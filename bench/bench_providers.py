@@ -1,0 +1,428 @@
+"""genapp's own overhead on the provider path, against the raw stream from a local server.
+
+Target: at most 5 ms per job and at most 10% of the stream's time, with 20 concurrent jobs
+streaming 50 tokens/s (4 characters a token) from a local OpenAI-compatible server.
+
+The fake server (tests/fakes/provider_server.py) runs in a separate process, so its pacing does not
+share this process's GIL. Each round runs, against the same server and the same request:
+
+  raw     N concurrent plain httpx streaming POSTs of the exact chat request genapp sends for the
+          job (same prompt, form and seed, built by the provider's own helpers), reading the body to
+          its end without parsing it. Time per stream: request start -> end of body.
+  genapp  a JobEngine on a migrated SQLite file (concurrency >= N), its text provider pointed at the
+          server, N character jobs submitted at once (text_source="llm", skip_image=True). Time per
+          job: just before its submit() -> the COMPLETE status event on the bus, as a subscriber
+          sees it.
+
+The fake answers deterministically from the request, and every request here is identical, so every
+stream has the same length and pacing (checked: the server reports the same request body hash and the
+same number of SSE events for every stream of both phases).
+
+Overhead per job = genapp job time - the median raw stream time of the same round. The raw streams
+are identical requests on an absolute server-side schedule, so their times barely differ and the
+median is a fair stand-in for "this job's stream, had genapp added nothing"; pairing job i with
+stream i would only add the raw phase's own jitter to every figure. Overhead so includes everything
+genapp does around the stream: the submit's database write, queueing, starting the task, status
+writes, SSE parsing and progress reports, JSON validation and the final writes and events.
+PASS/FAIL uses the MEAN overhead per job of the median round (rounds ranked by that mean).
+
+CPU: process CPU time (all threads of this process; the server is elsewhere) during each phase,
+divided by the job count: a noise-free view of our own work per job.
+
+Run: .venv/bin/python bench/bench_providers.py [--jobs 20] [--tps 50] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from genapp.db import make_engine, migrate  # noqa: E402
+from genapp.generators import get_generator  # noqa: E402
+from genapp.jobs.bus import EventKind  # noqa: E402
+from genapp.jobs.engine import JobEngine  # noqa: E402
+from genapp.jobs.requests import build_request  # noqa: E402
+from genapp.jobs.status import JobStatus  # noqa: E402
+from genapp.media import MediaStore  # noqa: E402
+from genapp.providers import Endpoint, OpenAITextProvider, Providers, RetryPolicy, TextOptions, prompts  # noqa: E402
+
+TARGET_MS = 5.0
+TARGET_SHARE = 10.0  # % of stream time
+JOB_TYPE = "character"
+PROMPT = "an elf ranger who guards a ruined watchtower"
+SEED = 424242
+MODEL = "fake-model"
+CHARS_PER_TOKEN = 4
+
+
+# ----- the server process ----------------------------------------------------------------------
+#
+# `bench_providers.py --serve --tps X`: starts FakeProviderServer, prints "URL <url>", then answers
+# commands on stdin, one a line, until stdin closes:
+#   stats     -> one JSON line describing the streams served since the last "stats" (and forgets them)
+#   rate <x>  -> tokens per second from the next request on (0 = unpaced), answers "OK"
+
+
+def serve(tps: float, chars_per_token: int) -> None:
+    from tests.fakes.provider_server import FakeProviderServer
+
+    with FakeProviderServer(tokens_per_second=tps, chars_per_token=chars_per_token) as server:
+        print("URL", server.url, flush=True)
+        seen = 0
+        for line in sys.stdin:
+            command = line.split()
+            if not command:
+                continue
+            if command[0] == "stats":
+                streams = list(server.streams)
+                fresh, seen = streams[seen:], len(streams)
+                print(
+                    json.dumps(
+                        [
+                            {
+                                "events": s.chunks_sent,
+                                "seconds": (s.finished - s.started) if s.finished else None,
+                                "arrived": s.request.started if s.request else s.started,  # time.monotonic(): one clock
+                                "finished": s.finished,  # for every process of this machine (Linux)
+                                "body": hashlib.sha256(s.request.body).hexdigest()[:16] if s.request else "",
+                                "fault": s.fault,
+                            }
+                            for s in fresh
+                        ]
+                    ),
+                    flush=True,
+                )
+            elif command[0] == "rate":
+                server.tokens_per_second = float(command[1])
+                print("OK", flush=True)
+
+
+class ServerProcess:
+    def __init__(self, tps: float):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--serve", "--tps", str(tps)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=str(ROOT),
+        )
+        line = self.proc.stdout.readline().split()
+        if len(line) != 2 or line[0] != "URL":
+            self.close()
+            raise RuntimeError(f"fake server did not start (said {line!r})")
+        self.url = line[1]
+
+    def _ask(self, command: str) -> str:
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline()
+
+    def stats(self) -> list[dict[str, Any]]:
+        return json.loads(self._ask("stats"))
+
+    def rate(self, tps: float) -> None:
+        assert self._ask(f"rate {tps}").strip() == "OK"
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+
+
+# ----- the request genapp sends -------------------------------------------------------------------
+
+
+def text_provider(url: str) -> OpenAITextProvider:
+    # No retries: a fault must show up as a failed job, not as a slower one.
+    return OpenAITextProvider(Endpoint(base_url=url + "/v1", retry=RetryPolicy(max_attempts=1)), TextOptions(model=MODEL))
+
+
+def genapp_payload(url: str) -> dict[str, Any]:
+    """The chat request genapp's text provider sends for the bench's job, built by its own helpers
+    exactly as OpenAITextProvider.generate/_structured/_stream_once do (checked against the server's
+    record of the genapp requests: same body hash)."""
+    generator = get_generator(JOB_TYPE)
+    request = build_request(job_type=JOB_TYPE, prompt=PROMPT, seed=SEED, text_source="llm", llm_configured=True, skip_image=True)
+    form = generator.form_model.model_validate(request.form)
+    messages = prompts.content_messages(label=generator.label.lower(), prompt=request.prompt, form=form, seed=request.seed)
+    model = generator.content_model
+    provider = text_provider(url)
+    return provider._payload(messages, "genapp_" + model.__name__.lower(), model.model_json_schema(), provider._mode)
+
+
+def sse_content(body: bytes) -> tuple[int, int]:
+    """(content events, content characters) of a chat SSE body: parsed after timing, for the report."""
+    tokens = chars = 0
+    for line in body.split(b"\n"):
+        if line.startswith(b"data: {"):
+            for choice in json.loads(line[6:]).get("choices") or []:
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    tokens += 1
+                    chars += len(text)
+    return tokens, chars
+
+
+# ----- the two phases -----------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    starts: list[float]  # time.monotonic() per stream / job: request start, or just before submit()
+    ends: list[float]  # end of body, or the COMPLETE event as the bus subscriber sees it
+    cpu: float  # process CPU seconds for the whole phase
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> list[float]:
+        return [e - s for s, e in zip(self.starts, self.ends, strict=True)]
+
+
+async def run_raw(url: str, payload: dict[str, Any], n: int) -> Phase:
+    bodies: list[bytes] = []
+    starts: list[float] = []
+    ends: list[float] = []
+    async with httpx.AsyncClient(
+        base_url=url + "/v1/",
+        timeout=httpx.Timeout(120.0, connect=10.0),
+        limits=httpx.Limits(max_connections=256, max_keepalive_connections=32),  # as genapp's HttpProvider
+    ) as client:
+
+        async def one() -> None:
+            started = time.monotonic()
+            chunks: list[bytes] = []
+            async with client.stream("POST", "chat/completions", json=payload) as response:
+                response.raise_for_status()
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+            ends.append(time.monotonic())
+            starts.append(started)
+            bodies.append(b"".join(chunks))
+
+        cpu0 = time.process_time()
+        await asyncio.gather(*(one() for _ in range(n)))
+        cpu = time.process_time() - cpu0
+    return Phase(starts, ends, cpu, {"contents": {sse_content(b) for b in bodies}})
+
+
+async def run_genapp(url: str, db_url: str, media: Path, n: int) -> Phase:
+    db = make_engine(db_url)
+    providers = Providers(text=text_provider(url))
+    engine = JobEngine(db=db, concurrency=max(n, 20), flush_interval=1.0, providers=providers, media=MediaStore(media))
+    await engine.start()
+    # The provider makes its pooled httpx client lazily, at the first request of the process (~30-70 ms
+    # here, mostly loading the CA bundle). Made now, outside the timing, as the raw phase makes its own:
+    # a once-per-process cost is not a per-job overhead.
+    providers.text.client()
+    completed: dict[str, float] = {}
+    progress_events: dict[str, int] = {}
+    failed: list[str] = []
+    done = asyncio.Event()
+
+    async def watch() -> None:
+        async for event in engine.bus.subscribe():
+            now = time.monotonic()
+            if event.kind == EventKind.PROGRESS:
+                progress_events[event.job_id] = progress_events.get(event.job_id, 0) + 1
+            elif event.kind == EventKind.STATUS:
+                if event.status == JobStatus.COMPLETE.value:
+                    completed.setdefault(event.job_id, now)
+                elif event.status in (JobStatus.ERROR.value, JobStatus.CANCELLED.value):
+                    failed.append(event.job_id)
+                if len(completed) + len(failed) == n:
+                    done.set()
+
+    watcher = asyncio.create_task(watch())
+    while engine.bus.subscriber_count == 0:  # the subscription starts at the generator's first step
+        await asyncio.sleep(0)
+
+    requests = [build_request(job_type=JOB_TYPE, prompt=PROMPT, seed=SEED, text_source="llm", llm_configured=True, skip_image=True) for _ in range(n)]
+    submitted: dict[str, float] = {}
+    submit_seconds: list[float] = []
+    cpu0 = time.process_time()
+    for i, request in enumerate(requests):  # "at once": back to back, as fast as submit() returns
+        t0 = time.monotonic()
+        job_id = await engine.submit(owner=f"bench{i}", request=request)
+        submitted[job_id] = t0
+        submit_seconds.append(time.monotonic() - t0)
+    await done.wait()
+    cpu = time.process_time() - cpu0
+    await engine.wait_idle()
+    watcher.cancel()
+    await asyncio.gather(watcher, return_exceptions=True)
+    await engine.stop()
+    db.dispose()
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {n} genapp jobs did not complete")
+    extra = {
+        "submit_ms": statistics.mean(submit_seconds) * 1000,
+        "progress_events": statistics.mean(progress_events.get(j, 0) for j in submitted),
+    }
+    return Phase(list(submitted.values()), [completed[j] for j in submitted], cpu, extra)
+
+
+def breakdown(phase: Phase, streams: list[dict[str, Any]]) -> tuple[float, float, float]:
+    """Mean seconds (start -> request at the server, server's sending, last byte sent -> end).
+
+    The server stamps with time.monotonic(), the same clock in every process of this machine. Means of
+    differences are differences of means, so streams need no pairing with jobs.
+    """
+    arrived = statistics.mean(s["arrived"] for s in streams)
+    finished = statistics.mean(s["finished"] for s in streams)
+    return arrived - statistics.mean(phase.starts), finished - arrived, statistics.mean(phase.ends) - finished
+
+
+# ----- figures ------------------------------------------------------------------------------------
+
+
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0-100)."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Round:
+    raw: Phase
+    app: Phase
+    server_raw: list[dict[str, Any]]
+    server_app: list[dict[str, Any]]
+
+    @property
+    def baseline(self) -> float:
+        return statistics.median(self.raw.seconds)
+
+    @property
+    def overheads_ms(self) -> list[float]:
+        return [(s - self.baseline) * 1000 for s in self.app.seconds]
+
+    @property
+    def mean_ms(self) -> float:
+        return statistics.mean(self.overheads_ms)
+
+
+def check_same_streams(rnd: Round, n: int) -> tuple[str, int]:
+    """Every stream of both phases: the same request body and the same number of SSE events, completed."""
+    for name, streams in (("raw", rnd.server_raw), ("genapp", rnd.server_app)):
+        if len(streams) != n:
+            raise RuntimeError(f"{name}: the server saw {len(streams)} streams, expected {n} (a repair call, or a retry?)")
+        if any(s["seconds"] is None or s["fault"] for s in streams):
+            raise RuntimeError(f"{name}: a stream did not complete normally")
+    keys = {(s["body"], s["events"]) for s in rnd.server_raw + rnd.server_app}
+    if len(keys) != 1:
+        raise RuntimeError(f"streams differ between raw and genapp (body hash, SSE events): {sorted(keys)}")
+    if len(rnd.raw.extra["contents"]) != 1:
+        raise RuntimeError(f"raw streams differ in content: {rnd.raw.extra['contents']}")
+    body, events = keys.pop()
+    return body, events
+
+
+def run_round(server: ServerProcess, payload: dict[str, Any], db_url: str, media: Path, n: int) -> Round:
+    server.stats()  # forget anything before this round
+    raw = asyncio.run(run_raw(server.url, payload, n))
+    server_raw = server.stats()
+    app = asyncio.run(run_genapp(server.url, db_url, media, n))
+    server_app = server.stats()
+    return Round(raw, app, server_raw, server_app)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=20, help="concurrent streams / jobs (default 20)")
+    parser.add_argument("--tps", type=float, default=50.0, help="tokens per second per stream (default 50)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of raw + genapp; the median round is reported (default 3)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.tps, CHARS_PER_TOKEN)
+        return
+    logging.basicConfig(level=logging.WARNING)
+    n = args.jobs
+
+    load0 = os.getloadavg()
+    server = ServerProcess(args.tps)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            migrate(db_url)
+            payload = genapp_payload(server.url)
+
+            # Warm-up, unpaced and not counted: imports, schema and validator caches, first connections.
+            server.rate(0)
+            run_round(server, payload, db_url, Path(tmp) / "media", 2)
+            server.rate(args.tps)
+
+            rounds: list[Round] = []
+            for i in range(args.rounds):
+                rnd = run_round(server, payload, db_url, Path(tmp) / "media", n)
+                body, events = check_same_streams(rnd, n)
+                rounds.append(rnd)
+                ov = rnd.overheads_ms
+                print(
+                    f"round {i + 1}: raw p50 {rnd.baseline:.3f}s  genapp p50 {statistics.median(rnd.app.seconds):.3f}s  "
+                    f"overhead mean {statistics.mean(ov):6.2f} ms  p50 {statistics.median(ov):6.2f}  p95 {pct(ov, 95):6.2f}  "
+                    f"max {max(ov):6.2f}  | CPU ms/job genapp {rnd.app.cpu / n * 1000:.2f} raw {rnd.raw.cpu / n * 1000:.2f}  "
+                    f"| load {os.getloadavg()[0]:.2f}",
+                    flush=True,
+                )
+    finally:
+        server.close()
+    load1 = os.getloadavg()
+
+    ranked = sorted(rounds, key=lambda r: r.mean_ms)
+    rnd = ranked[(len(ranked) - 1) // 2]  # the median round (the lower middle for an even count)
+    tokens, chars = next(iter(rnd.raw.extra["contents"]))
+    stream_s = rnd.baseline
+    ov = rnd.overheads_ms
+    mean_ms = statistics.mean(ov)
+    share = mean_ms / 1000 / stream_s * 100
+    server_s = [s["seconds"] for s in rnd.server_raw]
+    app_cpu_ms, raw_cpu_ms = rnd.app.cpu / n * 1000, rnd.raw.cpu / n * 1000
+    x = rnd.app.extra
+
+    print()
+    print(f"provider path, {n} concurrent {JOB_TYPE} jobs at {args.tps:g} tokens/s, {CHARS_PER_TOKEN} chars/token "
+          f"(fake server in its own process; median of {len(rounds)} round(s) by mean overhead)")
+    print(f"  stream: {tokens} content tokens, {chars} characters, {events} SSE events, request body sha256 {body} "
+          f"(identical for all {2 * n} streams of the round)")
+    print(f"  stream seconds (raw median): {stream_s:.3f} s   (server-side send time p50 {statistics.median(server_s):.3f} s)")
+    print(f"  raw    stream time  p50 {statistics.median(rnd.raw.seconds):.3f} s  p95 {pct(rnd.raw.seconds, 95):.3f} s")
+    print(f"  genapp job time     p50 {statistics.median(rnd.app.seconds):.3f} s  p95 {pct(rnd.app.seconds, 95):.3f} s   (submit -> COMPLETE event)")
+    print(f"  overhead per job    mean {mean_ms:.2f} ms  p50 {statistics.median(ov):.2f} ms  p95 {pct(ov, 95):.2f} ms  max {max(ov):.2f} ms")
+    print(f"  overhead share      {share:.3f}% of stream time (mean overhead / median raw stream time)")
+    print(f"  CPU of this process ms/job: genapp {app_cpu_ms:.2f}  raw client {raw_cpu_ms:.2f}  -> genapp's own {app_cpu_ms - raw_cpu_ms:.2f}")
+    rb, ab = breakdown(rnd.raw, rnd.server_raw), breakdown(rnd.app, rnd.server_app)
+    print("  where the time goes (means; server clock = this machine's monotonic clock):")
+    print(f"    start -> request at server   raw {rb[0] * 1000:8.2f} ms   genapp {ab[0] * 1000:8.2f} ms   (genapp: submit(), queue, DB, request)")
+    print(f"    server sending the stream    raw {rb[1]:8.3f} s    genapp {ab[1]:8.3f} s")
+    print(f"    last byte sent -> end        raw {rb[2] * 1000:8.2f} ms   genapp {ab[2] * 1000:8.2f} ms   (genapp: parse, validate, DB, COMPLETE event)")
+    print(f"  genapp: submit() {x['submit_ms']:.2f} ms mean, {x['progress_events']:.0f} progress events/job")
+    print(f"  load average at start / end: {load0[0]:.2f} / {load1[0]:.2f} on {os.cpu_count()} CPUs (other work on the machine inflates wall times, not CPU ms)")
+    print(f"target <= {TARGET_MS:g} ms/job (mean overhead): {'PASS' if mean_ms <= TARGET_MS else 'FAIL'}")
+    print(f"target <= {TARGET_SHARE:g}% of stream time (mean overhead): {'PASS' if share <= TARGET_SHARE else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()
