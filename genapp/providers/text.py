@@ -83,7 +83,7 @@ class OpenAITextProvider(HttpProvider):
         messages = prompts.content_messages(label=generator.label.lower(), prompt=prompt, form=form, seed=seed)
         content = await self._structured(generator.content_model, messages, expected, _Window(reporter, 0, 99, "Drafting", self.options.model))
         reporter.report(100, "Content ready")
-        return content
+        return honour_form(content, form)
 
     async def check(self) -> CheckResult:
         model = self.options.model
@@ -258,6 +258,13 @@ def _size(value: Any) -> int:
     elif isinstance(value, list):
         value = [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
     return max(200, int(len(json.dumps(value, separators=(",", ":"))) * 1.1))
+
+
+def honour_form(content: Content, form: BaseModel) -> Content:
+    """What the game master set explicitly on the form wins over what the model wrote (level 5 stays 5)."""
+    fields = type(content).model_fields
+    chosen = {name: value for name, value in form.model_dump().items() if name in fields and value not in ("any", None, "")}
+    return content.model_copy(update=chosen) if chosen else content
 
 
 def _list_of(name: str, field: str, item: type[BaseModel], count: int) -> type[BaseModel]:

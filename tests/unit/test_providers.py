@@ -84,6 +84,7 @@ async def test_character_streams_with_progress_and_returns_the_typed_model(serve
     steps = Steps()
     content = await character(text_provider(server.url + "/v1"), steps)
     assert type(content) is GENERATORS[ContentType.CHARACTER].content_model
+    assert content.level == 5  # set on the form, so it holds whatever the model wrote
     assert content.to_markdown().startswith(f"# {content.name}")
     drafting = steps.progress_in("Drafting")
     assert len(set(int(p) for p in drafting)) >= 10, "progress must move with the stream, not jump"
