@@ -27,7 +27,19 @@ writes, SSE parsing and progress reports, JSON validation and the final writes a
 PASS/FAIL uses the MEAN overhead per job of the median round (rounds ranked by that mean).
 
 CPU: process CPU time (all threads of this process; the server is elsewhere) during each phase,
-divided by the job count: a noise-free view of our own work per job.
+divided by the job count: a noise-free view of our own work per job ("genapp's own" = genapp's CPU
+per job minus the raw client's CPU per stream).
+
+Not counted: each phase's HTTP client creation (genapp makes its pooled client lazily at its first
+request, once per process; the bench makes it before timing, as the raw phase does), and a warm-up
+round (unpaced, 2 jobs) that fills import, schema and validator caches.
+
+Reading the figures: all N jobs start in the same instant and share one event loop, so any
+synchronous per-job work (submit's insert, status writes, building the request, parsing the end of
+the answer) is done one job after another, and the mean job waits for about half of the others'.
+The "where the time goes" lines split the mean into before the request reaches the server, the
+server's sending, and after its last byte, using the server's own time.monotonic() stamps (one clock
+for every process of the machine).
 
 Run: .venv/bin/python bench/bench_providers.py [--jobs 20] [--tps 50] [--rounds 3]
 """

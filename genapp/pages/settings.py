@@ -78,17 +78,19 @@ class SettingsState(rx.State):
     async def test_text(self):
         self.text_testing, self.text_result = True, ""
         yield
-        provider = get_engine().providers.text
-        result = await provider.check() if provider else CheckResult(False, "No LLM is configured.")
+        result = await _check(get_engine().providers.text, "No LLM is configured.")
         self.text_ok, self.text_result, self.text_details, self.text_testing = result.ok, result.summary, list(result.details), False
 
     @rx.event
     async def test_image(self):
         self.image_testing, self.image_result = True, ""
         yield
-        provider = get_engine().providers.image
-        result = await provider.check() if provider else CheckResult(False, "No image service is configured.")
+        result = await _check(get_engine().providers.image, "No image service is configured.")
         self.image_ok, self.image_result, self.image_details, self.image_testing = result.ok, result.summary, list(result.details), False
+
+
+async def _check(provider, missing: str) -> CheckResult:
+    return await provider.check() if provider is not None else CheckResult(False, missing)
 
 
 def _facts(facts: list[tuple[str, str]]) -> rx.Component:

@@ -8,7 +8,6 @@ import time
 import pytest
 from sqlmodel import Session, select
 
-from genapp.db import make_engine, migrate
 from genapp.jobs.bus import EventKind, JobEvent
 from genapp.jobs.engine import JobEngine, JobNotFound, JobStateError
 from genapp.jobs.requests import JobRequestError, build_request
@@ -16,15 +15,6 @@ from genapp.models import Job
 from tests.conftest import eventually
 
 OWNER = "alice"
-
-
-@pytest.fixture
-def db(tmp_path):
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

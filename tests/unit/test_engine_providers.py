@@ -7,7 +7,6 @@ import asyncio
 import pytest
 from sqlmodel import Session
 
-from genapp.db import make_engine, migrate
 from genapp.jobs.engine import JobEngine
 from genapp.jobs.requests import JobRequestError, build_request
 from genapp.media import MediaStore
@@ -24,15 +23,6 @@ KEY = "sk-engine-secret-77a1"
 def server():
     with FakeProviderServer(api_key=KEY, tokens_per_second=400) as running:
         yield running
-
-
-@pytest.fixture
-def db(tmp_path):
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

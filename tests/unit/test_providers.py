@@ -386,6 +386,26 @@ async def test_image_faults_are_retried(server, kind):
     assert picture.data.startswith(b"\x89PNG")
 
 
+@pytest.mark.parametrize(
+    ("faults", "message"),
+    [
+        ([Fault.bad_sse()] * 3, "malformed JSON"),
+        ([Fault.invalid_content()] * 3, "not a PNG, JPEG or WebP image"),
+        ([Fault.huge(300_000)] * 3, "more than 100,000 bytes"),
+        ([Fault.status(400, message="prompt rejected by safety system")], "prompt rejected by safety system"),
+    ],
+    ids=["malformed-json", "not-an-image", "oversized", "refused-prompt"],
+)
+async def test_image_faults_end_in_a_clear_error(server, faults, message):
+    server.script(*faults)
+    provider = OpenAIImageProvider(Endpoint(base_url=server.url + "/v1", api_key=KEY, retry=FAST_RETRY, max_response_bytes=100_000), ImageOptions())
+    with pytest.raises(ProviderError) as failed:
+        await provider.paint("a castle", 1, Steps())
+    await provider.aclose()
+    assert message in failed.value.message
+    assert len(server.requests) == len(faults)
+
+
 # ----- test connection ------------------------------------------------------------------------
 
 
