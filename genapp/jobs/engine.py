@@ -31,6 +31,7 @@ from genapp.providers import ProviderError, Providers, image_prompt
 
 log = logging.getLogger(__name__)
 
+STAGE_CHARS = 200
 CONTENT_SHARE = 80.0  # % of a job's progress bar given to the content phase when an image follows
 
 
@@ -83,7 +84,9 @@ class _PhaseReporter:
     def report(self, progress: float, stage: str, detail: str = "") -> None:
         clamped = min(100.0, max(0.0, progress))
         overall = self._start + (self._end - self._start) * clamped / 100.0
-        self._engine._progress(self._live, overall, f"{stage}: {detail}" if detail else stage)
+        text = f"{stage}: {detail}" if detail else stage
+        # the column holds 200 characters (Postgres enforces it); a provider's retry note can be longer
+        self._engine._progress(self._live, overall, text if len(text) <= STAGE_CHARS else text[: STAGE_CHARS - 3] + "...")
 
 
 class JobEngine:

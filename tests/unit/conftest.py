@@ -14,3 +14,27 @@ def db(tmp_path):
     engine = make_engine(url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def pg_db():
+    """A fresh Postgres database (the local server, trust auth), dropped afterwards."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    name = f"genapp_test_{secrets.token_hex(4)}"
+    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"Postgres at 127.0.0.1:5432 is needed for this test: {exc}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()

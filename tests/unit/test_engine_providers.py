@@ -25,14 +25,19 @@ def server():
         yield running
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request):
+    return request.getfixturevalue("db" if request.param == "sqlite" else "pg_db")
+
+
 @pytest.fixture
-async def jobs(db, server, tmp_path):
+async def jobs(database, server, tmp_path):
     retry = RetryPolicy(max_attempts=2, backoff=0.01, backoff_cap=0.02)
     providers = Providers(
         text=OpenAITextProvider(Endpoint(base_url=server.url + "/v1", api_key=KEY, retry=retry), TextOptions(model="fake-model")),
         image=A1111ImageProvider(Endpoint(base_url=server.url, api_key=KEY, retry=retry), ImageOptions(size="64x64")),
     )
-    engine = JobEngine(db=db, concurrency=4, flush_interval=0.2, providers=providers, media=MediaStore(tmp_path / "media"))
+    engine = JobEngine(db=database, concurrency=4, flush_interval=0.2, providers=providers, media=MediaStore(tmp_path / "media"))
     await engine.start()
     yield engine
     await engine.stop()
@@ -47,13 +52,13 @@ def llm_request(**kw):
     return build_request(job_type="character", prompt="an elf ranger", text_source="llm", image_source="api", llm_configured=True, image_api_configured=True, **kw)
 
 
-async def finished(db, job_id):
-    return await eventually(lambda: (job := row(db, job_id)) and job.status in ("complete", "error", "cancelled") and job, timeout=20)
+async def finished(database, job_id):
+    return await eventually(lambda: (job := row(database, job_id)) and job.status in ("complete", "error", "cancelled") and job, timeout=20)
 
 
-async def test_llm_text_and_image_file_complete_a_job(jobs, db, tmp_path):
+async def test_llm_text_and_image_file_complete_a_job(jobs, database, tmp_path):
     job_id = await jobs.submit(owner=OWNER, request=llm_request())
-    job = await finished(db, job_id)
+    job = await finished(database, job_id)
     assert job.status == "complete", job.error
     assert job.content["name"] and job.title == job.content["name"]
     assert job.image == f"media:{job_id}.png"
@@ -64,33 +69,33 @@ async def test_llm_text_and_image_file_complete_a_job(jobs, db, tmp_path):
     assert not stored.exists()
 
 
-async def test_a_provider_failure_is_a_clear_error_without_the_key_and_retry_works(jobs, db, server):
+async def test_a_provider_failure_is_a_clear_error_without_the_key_and_retry_works(jobs, database, server):
     server.script(Fault.echo_auth(500), Fault.echo_auth(500))
     job_id = await jobs.submit(owner=OWNER, request=llm_request(skip_image=True))
-    job = await finished(db, job_id)
+    job = await finished(database, job_id)
     assert job.status == "error"
     assert "HTTP 500" in job.error and "after 2 attempts" in job.error
     assert KEY not in repr(job.model_dump())
     await jobs.retry(owner=OWNER, job_id=job_id)
-    job = await eventually(lambda: (j := row(db, job_id)) and j.status == "complete" and j, timeout=20)
+    job = await eventually(lambda: (j := row(database, job_id)) and j.status == "complete" and j, timeout=20)
     assert job.attempt == 2 and KEY not in repr(job.model_dump())
 
 
-async def test_cancel_of_a_streaming_job_closes_its_connection(jobs, db, server):
+async def test_cancel_of_a_streaming_job_closes_its_connection(jobs, database, server):
     server.script(Fault.slow(10))
     job_id = await jobs.submit(owner=OWNER, request=llm_request())
     await asyncio.to_thread(server.wait_for, lambda s: s.streams and s.streams[0].chunks_sent >= 2)
     await jobs.cancel(owner=OWNER, job_id=job_id)
-    assert row(db, job_id).status == "cancelled"
+    assert row(database, job_id).status == "cancelled"
     await asyncio.to_thread(server.wait_for, lambda s: s.streams[0].client_closed, 2.0)
 
 
-async def test_a_failing_llm_job_leaves_a_procedural_one_alone(jobs, db, server):
+async def test_a_failing_llm_job_leaves_a_procedural_one_alone(jobs, database, server):
     server.script(Fault.status(401), Fault.status(401))
     bad = await jobs.submit(owner=OWNER, request=llm_request())
     good = await jobs.submit(owner=OWNER, request=build_request(job_type="npc"))
-    assert (await finished(db, bad)).status == "error"
-    assert (await finished(db, good)).status == "complete"
+    assert (await finished(database, bad)).status == "error"
+    assert (await finished(database, good)).status == "complete"
 
 
 def test_llm_and_image_sources_must_be_configured():
@@ -102,3 +107,14 @@ def test_llm_and_image_sources_must_be_configured():
         build_request(job_type="item", text_source="magic")
     assert "Unknown text source" in unknown.value.errors["text_source"]
     assert build_request(job_type="item", image_source="api", skip_image=True).form_data.get("sources") == {"text": "procedural", "image": "api"}
+
+
+async def test_a_long_retry_note_is_saved_within_the_stage_column(jobs, database, server):
+    # Postgres enforces the 200-character column: a long server message must not break progress flushes.
+    slow_retry = RetryPolicy(max_attempts=2, backoff=1.0, backoff_cap=1.0)
+    jobs.providers.text = OpenAITextProvider(Endpoint(base_url=server.url + "/v1", api_key=KEY, retry=slow_retry), TextOptions(model="fake-model"))
+    server.script(Fault.status(503, message="overloaded " * 40))
+    job_id = await jobs.submit(owner=OWNER, request=llm_request(skip_image=True))
+    saved = await eventually(lambda: (j := row(database, job_id)) and j.stage.startswith("Retrying") and j, timeout=10)
+    assert len(saved.stage) <= 200 and saved.stage.endswith("...")
+    assert (await finished(database, job_id)).status == "complete"
