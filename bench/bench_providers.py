@@ -70,7 +70,7 @@ from genapp.db import make_engine, migrate  # noqa: E402
 from genapp.generators import get_generator  # noqa: E402
 from genapp.jobs.bus import EventKind  # noqa: E402
 from genapp.jobs.engine import JobEngine  # noqa: E402
-from genapp.jobs.requests import build_request  # noqa: E402
+from genapp.jobs.requests import JobRequest, build_request  # noqa: E402
 from genapp.jobs.status import JobStatus  # noqa: E402
 from genapp.media import MediaStore  # noqa: E402
 from genapp.providers import Endpoint, OpenAITextProvider, Providers, RetryPolicy, TextOptions, prompts  # noqa: E402
@@ -170,12 +170,17 @@ def text_provider(url: str) -> OpenAITextProvider:
     return OpenAITextProvider(Endpoint(base_url=url + "/v1", retry=RetryPolicy(max_attempts=1)), TextOptions(model=MODEL))
 
 
+def bench_request() -> JobRequest:
+    """The job every stream stands for: the same prompt, form and seed, so the same answer."""
+    return build_request(job_type=JOB_TYPE, prompt=PROMPT, seed=SEED, text_source="llm", llm_configured=True, skip_image=True)
+
+
 def genapp_payload(url: str) -> dict[str, Any]:
     """The chat request genapp's text provider sends for the bench's job, built by its own helpers
     exactly as OpenAITextProvider.generate/_structured/_stream_once do (checked against the server's
     record of the genapp requests: same body hash)."""
     generator = get_generator(JOB_TYPE)
-    request = build_request(job_type=JOB_TYPE, prompt=PROMPT, seed=SEED, text_source="llm", llm_configured=True, skip_image=True)
+    request = bench_request()
     form = generator.form_model.model_validate(request.form)
     messages = prompts.content_messages(label=generator.label.lower(), prompt=request.prompt, form=form, seed=request.seed)
     model = generator.content_model
@@ -269,7 +274,7 @@ async def run_genapp(url: str, db_url: str, media: Path, n: int) -> Phase:
     while engine.bus.subscriber_count == 0:  # the subscription starts at the generator's first step
         await asyncio.sleep(0)
 
-    requests = [build_request(job_type=JOB_TYPE, prompt=PROMPT, seed=SEED, text_source="llm", llm_configured=True, skip_image=True) for _ in range(n)]
+    requests = [bench_request() for _ in range(n)]
     submitted: dict[str, float] = {}
     submit_seconds: list[float] = []
     cpu0 = time.process_time()
@@ -421,17 +426,23 @@ def main() -> None:
           f"(identical for all {2 * n} streams of the round)")
     print(f"  stream seconds (raw median): {stream_s:.3f} s   (server-side send time p50 {statistics.median(server_s):.3f} s)")
     print(f"  raw    stream time  p50 {statistics.median(rnd.raw.seconds):.3f} s  p95 {pct(rnd.raw.seconds, 95):.3f} s")
-    print(f"  genapp job time     p50 {statistics.median(rnd.app.seconds):.3f} s  p95 {pct(rnd.app.seconds, 95):.3f} s   (submit -> COMPLETE event)")
-    print(f"  overhead per job    mean {mean_ms:.2f} ms  p50 {statistics.median(ov):.2f} ms  p95 {pct(ov, 95):.2f} ms  max {max(ov):.2f} ms")
+    print(f"  genapp job time     p50 {statistics.median(rnd.app.seconds):.3f} s  p95 {pct(rnd.app.seconds, 95):.3f} s"
+          "   (submit -> COMPLETE event)")
+    print(f"  overhead per job    mean {mean_ms:.2f} ms  p50 {statistics.median(ov):.2f} ms  p95 {pct(ov, 95):.2f} ms"
+          f"  max {max(ov):.2f} ms")
     print(f"  overhead share      {share:.3f}% of stream time (mean overhead / median raw stream time)")
-    print(f"  CPU of this process ms/job: genapp {app_cpu_ms:.2f}  raw client {raw_cpu_ms:.2f}  -> genapp's own {app_cpu_ms - raw_cpu_ms:.2f}")
+    own = app_cpu_ms - raw_cpu_ms
+    print(f"  CPU of this process ms/job: genapp {app_cpu_ms:.2f}  raw client {raw_cpu_ms:.2f}  -> genapp's own {own:.2f}")
     rb, ab = breakdown(rnd.raw, rnd.server_raw), breakdown(rnd.app, rnd.server_app)
     print("  where the time goes (means; server clock = this machine's monotonic clock):")
-    print(f"    start -> request at server   raw {rb[0] * 1000:8.2f} ms   genapp {ab[0] * 1000:8.2f} ms   (genapp: submit(), queue, DB, request)")
+    print(f"    start -> request at server   raw {rb[0] * 1000:8.2f} ms   genapp {ab[0] * 1000:8.2f} ms"
+          "   (genapp: submit(), queue, DB, request)")
     print(f"    server sending the stream    raw {rb[1]:8.3f} s    genapp {ab[1]:8.3f} s")
-    print(f"    last byte sent -> end        raw {rb[2] * 1000:8.2f} ms   genapp {ab[2] * 1000:8.2f} ms   (genapp: parse, validate, DB, COMPLETE event)")
+    print(f"    last byte sent -> end        raw {rb[2] * 1000:8.2f} ms   genapp {ab[2] * 1000:8.2f} ms"
+          "   (genapp: parse, validate, DB, COMPLETE event)")
     print(f"  genapp: submit() {x['submit_ms']:.2f} ms mean, {x['progress_events']:.0f} progress events/job")
-    print(f"  load average at start / end: {load0[0]:.2f} / {load1[0]:.2f} on {os.cpu_count()} CPUs (other work on the machine inflates wall times, not CPU ms)")
+    print(f"  load average at start / end: {load0[0]:.2f} / {load1[0]:.2f} on {os.cpu_count()} CPUs"
+          " (other work on the machine inflates wall times, hardly CPU ms)")
     print(f"target <= {TARGET_MS:g} ms/job (mean overhead): {'PASS' if mean_ms <= TARGET_MS else 'FAIL'}")
     print(f"target <= {TARGET_SHARE:g}% of stream time (mean overhead): {'PASS' if share <= TARGET_SHARE else 'FAIL'}")
 
