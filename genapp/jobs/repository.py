@@ -33,10 +33,14 @@ def update_job(session: Session, *, job_id: str, **fields: Any) -> None:
 
 
 def update_jobs(session: Session, *, rows: Iterable[dict[str, Any]]) -> None:
-    """Update many jobs, each dict holding an `id` and the fields to set."""
-    for row in rows:
-        fields = dict(row)
-        update_job(session, job_id=fields.pop("id"), **fields)
+    """Update many jobs in one statement run per row (executemany); every dict has an `id` and the same fields."""
+    params = [{f"p_{k}": v for k, v in row.items()} for row in rows]  # bind names must differ from column names
+    if not params:
+        return
+    table = Job.__table__
+    fields = [k.removeprefix("p_") for k in params[0] if k != "p_id"]
+    statement = sa.update(table).where(table.c.id == sa.bindparam("p_id")).values({k: sa.bindparam(f"p_{k}") for k in fields})
+    session.connection().execute(statement, params)
 
 
 def delete_job(session: Session, *, job_id: str) -> None:
