@@ -49,6 +49,7 @@ bench: setup
 	$(PY) bench/bench_generators.py
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_push.py
+	$(PY) bench/bench_providers.py
 
 clean:
 	rm -rf .web .states genapp.db
