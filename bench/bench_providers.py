@@ -227,11 +227,7 @@ async def run_raw(url: str, payload: dict[str, Any], n: int) -> Phase:
     bodies: list[bytes] = []
     starts: list[float] = []
     ends: list[float] = []
-    async with httpx.AsyncClient(
-        base_url=url + "/v1/",
-        timeout=httpx.Timeout(120.0, connect=10.0),
-        limits=httpx.Limits(max_connections=256, max_keepalive_connections=32),  # as genapp's HttpProvider
-    ) as client:
+    async with raw_client(url) as client:
 
         async def one() -> None:
             started = time.monotonic()
@@ -258,20 +254,37 @@ class _CountingReporter:
         self.reports += 1
 
 
-async def run_provider(url: str, n: int) -> Phase:
-    """N concurrent calls of the text provider itself: request, SSE parsing, progress, JSON validation."""
+def raw_client(url: str) -> httpx.AsyncClient:
+    """A plain client with the same limits as genapp's HttpProvider."""
+    return httpx.AsyncClient(
+        base_url=url + "/v1/", timeout=httpx.Timeout(120.0, connect=10.0), limits=httpx.Limits(max_connections=256, max_keepalive_connections=32)
+    )
+
+
+def provider_job(url: str) -> tuple[OpenAITextProvider, Any]:
+    """The text provider (its client made now, outside any timing) and a call of generate() for the bench's job."""
     provider = text_provider(url)
-    provider.client()  # made outside the timing, as in the other phases
+    provider.client()
     generator = get_generator(JOB_TYPE)
     request = bench_request()
     form = generator.form_model.model_validate(request.form)
     reporter = _CountingReporter()
+
+    def call():
+        return provider.generate(generator, request.prompt, form, request.seed, reporter)
+
+    return provider, call
+
+
+async def run_provider(url: str, n: int) -> Phase:
+    """N concurrent calls of the text provider itself: request, SSE parsing, progress, JSON validation."""
+    provider, generate = provider_job(url)
     starts: list[float] = []
     ends: list[float] = []
 
     async def one() -> None:
         started = time.monotonic()
-        await provider.generate(generator, request.prompt, form, request.seed, reporter)
+        await generate()
         ends.append(time.monotonic())
         starts.append(started)
 
@@ -279,7 +292,7 @@ async def run_provider(url: str, n: int) -> Phase:
     await asyncio.gather(*(one() for _ in range(n)))
     cpu = time.process_time() - cpu0
     await provider.aclose()
-    return Phase(starts, ends, cpu, {"reports": reporter.reports / n})
+    return Phase(starts, ends, cpu)
 
 
 async def run_side_by_side(url: str, payload: dict[str, Any], n: int) -> tuple[list[float], list[float]]:
@@ -288,17 +301,10 @@ async def run_side_by_side(url: str, payload: dict[str, Any], n: int) -> tuple[l
     Both sides then share the same loop, connections setup and server schedule, so the difference of
     their mean times is the provider's own cost under that load, without the round-to-round drift.
     """
-    provider = text_provider(url)
-    provider.client()
-    generator = get_generator(JOB_TYPE)
-    request = bench_request()
-    form = generator.form_model.model_validate(request.form)
-    reporter = _CountingReporter()
+    provider, generate = provider_job(url)
     raw_times: list[float] = []
     provider_times: list[float] = []
-    async with httpx.AsyncClient(
-        base_url=url + "/v1/", timeout=httpx.Timeout(120.0, connect=10.0), limits=httpx.Limits(max_connections=256, max_keepalive_connections=32)
-    ) as client:
+    async with raw_client(url) as client:
 
         async def raw_one() -> None:
             started = time.monotonic()
@@ -310,7 +316,7 @@ async def run_side_by_side(url: str, payload: dict[str, Any], n: int) -> tuple[l
 
         async def provider_one() -> None:
             started = time.monotonic()
-            await provider.generate(generator, request.prompt, form, request.seed, reporter)
+            await generate()
             provider_times.append(time.monotonic() - started)
 
         await asyncio.gather(*(work() for _ in range(n) for work in (raw_one, provider_one)))
@@ -336,17 +342,13 @@ async def replay_cost(body: bytes, iterations: int) -> tuple[float, float]:
 
         return httpx.Response(200, content=chunks())
 
-    provider = text_provider("http://replay.invalid")
+    provider, generate = provider_job("http://replay.invalid")
 
     @asynccontextmanager
     async def replayed(method: str, path: str, *, body: Any = None):
         yield response()
 
     provider.stream = replayed  # the one seam: everything above the socket runs as in production
-    generator = get_generator(JOB_TYPE)
-    request = bench_request()
-    form = generator.form_model.model_validate(request.form)
-    reporter = _CountingReporter()
 
     async def read_only() -> None:
         async for _ in response().aiter_bytes():
@@ -360,7 +362,7 @@ async def replay_cost(body: bytes, iterations: int) -> tuple[float, float]:
             await work()
         return (time.process_time() - cpu0) / iterations * 1000
 
-    full = await measure(lambda: provider.generate(generator, request.prompt, form, request.seed, reporter))
+    full = await measure(generate)
     return full, await measure(read_only)
 
 

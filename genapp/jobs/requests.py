@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from genapp.generators import ContentType, get_generator
+from genapp.providers import IMAGE_SOURCES, TEXT_SOURCES
 
 
 class JobRequestError(ValueError):
@@ -125,12 +126,12 @@ def build_request(
     seconds = _number(simulate_seconds, "duration", "Duration", errors, low=0, high=max_simulated_seconds)
     fail = _number(fail_at, "fail_at", "Failure point", errors, low=0, high=100)
     sources = Sources(text=(text_source or "procedural").strip(), image=(image_source or "procedural").strip())
-    if sources.text not in ("procedural", "llm"):
-        errors["text_source"] = f"Unknown text source {sources.text!r}; choose procedural or llm."
+    if sources.text not in TEXT_SOURCES:
+        errors["text_source"] = f"Unknown text source {sources.text!r}; choose {' or '.join(TEXT_SOURCES)}."
     elif sources.text == "llm" and not llm_configured:
         errors["text_source"] = "No LLM is configured: set GENAPP_LLM_BASE_URL (see Settings), or choose procedural."
-    if sources.image not in ("procedural", "api"):
-        errors["image_source"] = f"Unknown image source {sources.image!r}; choose procedural or api."
+    if sources.image not in IMAGE_SOURCES:
+        errors["image_source"] = f"Unknown image source {sources.image!r}; choose {' or '.join(IMAGE_SOURCES)}."
     elif sources.image == "api" and not image_api_configured and not skip_image:
         errors["image_source"] = "No image service is configured: set GENAPP_IMAGE_PROVIDER (see Settings), or choose procedural."
     if errors:

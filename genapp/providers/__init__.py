@@ -43,17 +43,27 @@ def providers_from_settings(settings: Settings) -> Providers:
         backoff_cap=settings.provider_backoff_cap_seconds,
         max_retry_after=settings.provider_max_retry_after_seconds,
     )
+
+    def endpoint(base_url: str, key, *, read: float, request: float, max_bytes: int) -> Endpoint:
+        return Endpoint(
+            base_url=base_url,
+            api_key=key.get_secret_value(),
+            connect_timeout=settings.llm_connect_timeout_seconds,
+            read_timeout=read,
+            request_timeout=request,
+            max_response_bytes=max_bytes,
+            retry=retry,
+        )
+
     providers = Providers()
     if settings.llm_base_url:
         providers.text = OpenAITextProvider(
-            Endpoint(
-                base_url=settings.llm_base_url,
-                api_key=settings.llm_api_key.get_secret_value(),
-                connect_timeout=settings.llm_connect_timeout_seconds,
-                read_timeout=settings.llm_read_timeout_seconds,
-                request_timeout=settings.llm_request_timeout_seconds,
-                max_response_bytes=settings.provider_max_response_bytes,
-                retry=retry,
+            endpoint(
+                settings.llm_base_url,
+                settings.llm_api_key,
+                read=settings.llm_read_timeout_seconds,
+                request=settings.llm_request_timeout_seconds,
+                max_bytes=settings.provider_max_response_bytes,
             ),
             TextOptions(
                 model=settings.llm_model or "default",
@@ -65,19 +75,16 @@ def providers_from_settings(settings: Settings) -> Providers:
     if settings.image_provider != "none" and settings.image_base_url:
         kind = OpenAIImageProvider if settings.image_provider == "openai" else A1111ImageProvider
         providers.image = kind(
-            Endpoint(
-                base_url=settings.image_base_url,
-                api_key=settings.image_api_key.get_secret_value(),
-                connect_timeout=settings.llm_connect_timeout_seconds,
-                read_timeout=settings.image_timeout_seconds,
-                request_timeout=settings.image_timeout_seconds,
-                max_response_bytes=settings.image_max_response_bytes,
-                retry=retry,
+            endpoint(
+                settings.image_base_url,
+                settings.image_api_key,
+                read=settings.image_timeout_seconds,
+                request=settings.image_timeout_seconds,
+                max_bytes=settings.image_max_response_bytes,
             ),
             ImageOptions(model=settings.image_model, size=settings.image_size, steps=settings.image_steps),
         )
     return providers
-
 
 __all__ = [
     "IMAGE_SOURCES",

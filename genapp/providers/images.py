@@ -60,7 +60,7 @@ def decode_picture(b64: Any, what: str) -> Picture:
 
 class ImageProvider(HttpProvider):
     what = "The image server"
-    kind = ""
+    kind_label = ""  # e.g. "AUTOMATIC1111"
 
     def __init__(self, endpoint: Endpoint, options: ImageOptions):
         super().__init__(endpoint)
@@ -69,8 +69,6 @@ class ImageProvider(HttpProvider):
     @property
     def label(self) -> str:
         return f"{self.kind_label} at {self.endpoint.host}"
-
-    kind_label = ""
 
     async def paint(self, prompt: str, seed: int, reporter: Reporter) -> Picture:
         """One picture for `prompt`, retried on transient faults; progress 0-100 on `reporter`."""
@@ -94,7 +92,7 @@ class ImageProvider(HttpProvider):
 
 
 class OpenAIImageProvider(ImageProvider):
-    kind, kind_label = "openai", "OpenAI images API"
+    kind_label = "OpenAI images API"
 
     async def _paint_once(self, prompt: str, seed: int, reporter: Reporter) -> Picture:
         body: dict[str, Any] = {"model": self.options.model, "prompt": prompt, "n": 1, "size": self.options.size}
@@ -118,7 +116,7 @@ class OpenAIImageProvider(ImageProvider):
 
 
 class A1111ImageProvider(ImageProvider):
-    kind, kind_label = "a1111", "AUTOMATIC1111"
+    kind_label = "AUTOMATIC1111"
 
     async def _paint_once(self, prompt: str, seed: int, reporter: Reporter) -> Picture:
         width, height = (int(v) for v in self.options.size.split("x"))
