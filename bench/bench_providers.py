@@ -80,7 +80,9 @@ from genapp.jobs.engine import JobEngine  # noqa: E402
 from genapp.jobs.requests import JobRequest, build_request  # noqa: E402
 from genapp.jobs.status import JobStatus  # noqa: E402
 from genapp.media import MediaStore  # noqa: E402
+from genapp.generators.bounds import max_json_chars  # noqa: E402
 from genapp.providers import Endpoint, OpenAITextProvider, Providers, RetryPolicy, TextOptions, prompts  # noqa: E402
+from genapp.providers.context import answer_tokens  # noqa: E402
 
 TARGET_MS = 5.0
 TARGET_SHARE = 10.0  # % of stream time
@@ -192,7 +194,9 @@ def genapp_payload(url: str) -> dict[str, Any]:
     messages = prompts.content_messages(label=generator.label.lower(), prompt=request.prompt, form=form, seed=request.seed)
     model = generator.content_model
     provider = text_provider(url)
-    return provider._payload(messages, "genapp_" + model.__name__.lower(), model.model_json_schema(), provider._mode)
+    payload = provider._payload(messages, "genapp_" + model.__name__.lower(), model.model_json_schema(), "json_schema")
+    payload["max_tokens"] = answer_tokens(max_json_chars(model))  # the server tells no context size: what the content needs
+    return payload
 
 
 def sse_content(body: bytes) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 """Every setting of genapp, read once from the environment (prefix GENAPP_) or a .env file."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,10 +28,14 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = Field(SecretStr(""), description="Bearer token, if the server wants one. Never shown or logged.")
     llm_model: str = Field("", description="Model name sent with each request (e.g. gpt-4o-mini, llama3.1).")
     llm_structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = Field(
-        "auto", description="How JSON is asked for: auto tries json_schema and falls back to instructions if the server refuses it."
+        "auto", description="How JSON is asked for: auto sends json_schema and, for a request the server refuses because of it, the schema in the prompt."
     )
     llm_temperature: float = Field(0.9, ge=0, le=2, description="Sampling temperature.")
-    llm_max_tokens: int = Field(4096, ge=64, description="Upper bound on tokens per answer.")
+    llm_max_tokens: Annotated[int, Field(ge=64)] | Literal["auto", "unset"] = Field(
+        "auto",
+        description="max_tokens per answer: auto sizes it from what the content type needs and what the server's context leaves; "
+        "a number caps that; unset sends none (the server decides).",
+    )
     llm_connect_timeout_seconds: float = Field(10, gt=0, description="Time allowed to open a connection.")
     llm_read_timeout_seconds: float = Field(120, gt=0, description="Longest silence allowed while waiting for the next streamed piece.")
     llm_request_timeout_seconds: float = Field(900, gt=0, description="Longest one request may take in all.")

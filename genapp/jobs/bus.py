@@ -14,6 +14,7 @@ from enum import Enum
 class EventKind(str, Enum):
     PROGRESS = "progress"  # progress, stage or ETA moved
     STATUS = "status"  # the status changed (always persisted before publishing)
+    DRAFT = "draft"  # the streamed text of a running LLM job grew (never persisted)
     REMOVED = "removed"
 
 

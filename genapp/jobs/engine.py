@@ -60,6 +60,7 @@ class LiveJob:
     progress_at_start: float = 0.0
     dirty: bool = False
     cancel_requested: bool = False
+    draft: str = ""  # readable text of the answer an LLM is streaming; shown while the job runs, never stored
     task: asyncio.Task | None = field(default=None, repr=False)
 
     def summary(self) -> JobSummary:
@@ -79,14 +80,14 @@ class _PhaseReporter:
     """Maps a phase's own 0-100 progress onto its share of the job's bar."""
 
     def __init__(self, engine: JobEngine, live: LiveJob, start: float, end: float):
-        self._engine, self._live, self._start, self._end = engine, live, start, end
+        self._engine, self.live, self._start, self._end = engine, live, start, end
 
     def report(self, progress: float, stage: str, detail: str = "") -> None:
         clamped = min(100.0, max(0.0, progress))
         overall = self._start + (self._end - self._start) * clamped / 100.0
         text = f"{stage}: {detail}" if detail else stage
         # the column holds 200 characters (Postgres enforces it); a provider's retry note can be longer
-        self._engine._progress(self._live, overall, text if len(text) <= STAGE_CHARS else text[: STAGE_CHARS - 3] + "...")
+        self._engine._progress(self.live, overall, text if len(text) <= STAGE_CHARS else text[: STAGE_CHARS - 3] + "...")
 
 
 class JobEngine:
@@ -232,6 +233,10 @@ class JobEngine:
         """The owner's queued and running jobs, oldest first, straight from memory."""
         return [live.summary() for live in self._live.values() if live.owner == owner]
 
+    def drafts(self, owner: str) -> dict[str, str]:
+        """The owner's running jobs' streamed drafts (LLM text only), by job id."""
+        return {live.id: live.draft for live in self._live.values() if live.owner == owner and live.draft}
+
     def queue_position(self, job_id: str) -> int | None:
         try:
             return self._queue.index(job_id) + 1
@@ -316,6 +321,7 @@ class JobEngine:
                 if fail_at is not None and fail_at <= content_end:
                     raise InjectedFailure(failure)
                 live.title = content.title()[:200]
+                live.draft = ""  # the content itself shows from here on
                 self._set_status(
                     live,
                     JobStatus.CONTENT_COMPLETE,
@@ -360,7 +366,8 @@ class JobEngine:
         if sources.text == "llm":
             if self.providers.text is None:
                 raise ProviderError("This job asks for the LLM, but none is configured now (GENAPP_LLM_BASE_URL); retry after setting it.")
-            return await self.providers.text.generate(generator, job.prompt, form, job.seed, reporter)
+            live = reporter.live
+            return await self.providers.text.generate(generator, job.prompt, form, job.seed, reporter, on_draft=lambda text: self._draft(live, text))
         return await generator.generate(job.prompt, form, job.seed, reporter)
 
     async def _image(self, generator: Generator, job: Job, content: Content, sources: Sources, reporter: _PhaseReporter) -> str:
@@ -378,6 +385,10 @@ class JobEngine:
         live.eta = _eta(live)
         live.dirty = True
         self._publish(live, EventKind.PROGRESS)
+
+    def _draft(self, live: LiveJob, text: str) -> None:
+        live.draft = text
+        self._publish(live, EventKind.DRAFT)
 
     def _set_status(self, live: LiveJob, status: JobStatus, stage: str, *, progress: float | None = None, **fields: Any) -> None:
         """Change status: written to the database before anyone hears of it."""

@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from genapp.components.draft import job_draft
 from genapp.components.watch import on_change
 from genapp.components.form_fields import field_error, form_field
 from genapp.components.job_row import job_row
@@ -120,7 +121,7 @@ class GeneratorState(rx.State):
 
 def _current_jobs(job_type: str) -> rx.Component:
     return rx.vstack(
-        rx.foreach(UserJobs.active, lambda job: rx.cond(job.type == job_type, job_row(job))),
+        rx.foreach(UserJobs.active, lambda job: rx.cond(job.type == job_type, rx.fragment(job_row(job), job_draft(job.id), key=job.id))),
         width="100%",
         spacing="2",
         custom_attrs={"data-testid": "current-jobs"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
+from genapp.components.draft import job_draft
 from genapp.components.watch import on_change
 from genapp.components.job_row import is_active, job_actions, job_row, status_badge
 from genapp.components.layout import page_header
@@ -56,7 +57,10 @@ def _attempt_row(attempt: rx.Var[dict]) -> rx.Component:
 
 
 def _live_row() -> rx.Component:
-    return rx.foreach(UserJobs.active, lambda job: rx.cond(job.id == JobDetailState.job.id, job_row(job)))
+    return rx.fragment(
+        rx.foreach(UserJobs.active, lambda job: rx.cond(job.id == JobDetailState.job.id, job_row(job))),
+        job_draft(JobDetailState.job.id),
+    )
 
 
 def _finished_actions() -> rx.Component:

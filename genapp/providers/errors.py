@@ -15,12 +15,21 @@ class ProviderError(Exception):
     the rest (a refused key, a bad model name) fail the job at once.
     """
 
-    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        status: int | None = None,
+        fields: dict[str, int] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status  # the HTTP status, when the server answered with one
+        self.fields = fields or {}  # numbers the server's error object carried (llama.cpp: n_ctx, n_prompt_tokens)
 
     def redacted(self, redact: Redactor) -> ProviderError:
         clean = redact(self.message)
@@ -65,6 +74,17 @@ def server_message(body: bytes, redact: Redactor, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def error_numbers(body: bytes) -> dict[str, int]:
+    """The integer fields of an OpenAI-style error object ({"error": {...}}), e.g. llama.cpp's n_ctx."""
+    try:
+        error = json.loads(body).get("error")
+    except (ValueError, AttributeError):
+        return {}
+    if not isinstance(error, dict):
+        return {}
+    return {k: v for k, v in error.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
     if not value:
@@ -100,7 +120,7 @@ def status_error(response: httpx.Response, body: bytes, what: str, redact: Redac
         return ProviderError(f"{what} refused the API key (HTTP {code}){said}", status=code)
     if code == 404:
         return ProviderError(f"{what} answered 404 Not Found: check the base URL and model name{said}", status=code)
-    return ProviderError(f"{what} rejected the request (HTTP {code}){said}", status=code)
+    return ProviderError(f"{what} rejected the request (HTTP {code}){said}", status=code, fields=error_numbers(body))
 
 
 def transport_error(exc: httpx.HTTPError, what: str, redact: Redactor) -> ProviderError:

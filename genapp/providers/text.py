@@ -11,8 +11,10 @@ import asyncio
 import functools
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
@@ -22,7 +24,10 @@ from genapp.generators import encounter as encounter_gen
 from genapp.generators import npc as npc_gen
 from genapp.generators import quest as quest_gen
 from genapp.generators import world as world_gen
+from genapp.generators.bounds import max_json_chars
+from genapp.providers import context as ctx
 from genapp.providers import prompts
+from genapp.providers.draft import readable_draft
 from genapp.providers.errors import ProviderError
 from genapp.providers.http import CheckResult, Endpoint, HttpProvider
 from genapp.providers.retry import with_retries
@@ -31,6 +36,10 @@ from genapp.providers.sse import read_chat_stream
 log = logging.getLogger(__name__)
 
 CHECK_SHARE = 0.9  # of a call's progress window: drafting fills this, then checking, then any repair
+DRAFT_INTERVAL = 0.3  # seconds between draft previews handed to the job: words, not a per-token flood
+PROBE_TIMEOUT = 5.0  # seconds for one context-size question to the server
+
+OnDraft = Callable[[str], None]  # the readable text of the answer so far
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ class TextOptions:
     model: str
     structured_output: str = "auto"  # auto | json_schema | json_object | prompt
     temperature: float = 0.9
-    max_tokens: int = 4096
+    max_tokens: int | Literal["auto", "unset"] = "auto"  # a number caps the sized budget; unset sends none
 
 
 class InvalidAnswer(ValueError):
@@ -54,6 +63,7 @@ class _Window:
     high: float
     stage: str
     detail: str = ""
+    on_draft: OnDraft | None = None
     _last: int = -1
 
     def at(self, fraction: float, stage: str | None = None, detail: str | None = None) -> None:
@@ -69,7 +79,9 @@ class OpenAITextProvider(HttpProvider):
     def __init__(self, endpoint: Endpoint, options: TextOptions):
         super().__init__(endpoint)
         self.options = options
-        self._mode = "json_schema" if options.structured_output == "auto" else options.structured_output
+        self._context: int | None = None  # tokens per request the server has room for, once learned
+        self._context_probed = False
+        self._probe_lock = asyncio.Lock()
 
     @property
     def label(self) -> str:
@@ -77,12 +89,15 @@ class OpenAITextProvider(HttpProvider):
 
     # ----- public ----------------------------------------------------------------------------
 
-    async def generate(self, generator: Generator, prompt: str, form: BaseModel, seed: int, reporter: Reporter) -> Content:
+    async def generate(
+        self, generator: Generator, prompt: str, form: BaseModel, seed: int, reporter: Reporter, on_draft: OnDraft | None = None
+    ) -> Content:
         if generator.type == ContentType.CAMPAIGN:
-            return await self._campaign(generator, prompt, form, seed, reporter)
+            return await self._campaign(generator, prompt, form, seed, reporter, on_draft)
         expected = _size(generator.build(prompt, form, seed))
         messages = prompts.content_messages(label=generator.label.lower(), prompt=prompt, form=form, seed=seed)
-        content = await self._structured(generator.content_model, messages, expected, _Window(reporter, 0, 99, "Drafting", self.options.model))
+        window = _Window(reporter, 0, 99, "Drafting", self.options.model, on_draft=on_draft)
+        content = await self._structured(generator.content_model, messages, expected, window)
         reporter.report(100, "Content ready")
         return honour_form(content, form)
 
@@ -103,21 +118,24 @@ class OpenAITextProvider(HttpProvider):
         schema = _schema(model)
         name = "genapp_" + model.__name__.lower()
         draft_end = window.low + (window.high - window.low) * CHECK_SHARE
-        drafting = _Window(window.reporter, window.low, draft_end, window.stage, window.detail)
-        answer, finish = await self._chat(messages, name, schema, expected, drafting)
+        drafting = _Window(window.reporter, window.low, draft_end, window.stage, window.detail, window.on_draft)
+        need = ctx.answer_tokens(max_json_chars(model))
+        answer, finish = await self._chat(messages, name, schema, expected, need, drafting)
         window.reporter.report(draft_end, "Checking", window.stage.lower())
         try:
             return _validate(model, answer, finish)
         except InvalidAnswer as problem:
             log.info("Invalid %s answer (%s); asking for one repair", model.__name__, problem)
-            repairing = _Window(window.reporter, draft_end, window.high, "Repairing", str(problem)[:80])
-            answer, finish = await self._chat(prompts.repair_messages(messages, answer, str(problem)), name, schema, expected, repairing)
+            repairing = _Window(window.reporter, draft_end, window.high, "Repairing", str(problem)[:80], window.on_draft)
+            answer, finish = await self._chat(prompts.repair_messages(messages, answer, str(problem)), name, schema, expected, need, repairing)
         try:
             return _validate(model, answer, finish)
         except InvalidAnswer as problem:
             raise ProviderError(f"The model's answer was not a valid {_label(model)} after one repair attempt: {problem}") from None
 
-    async def _chat(self, messages: list[dict[str, str]], name: str, schema: dict[str, Any], expected: int, window: _Window) -> tuple[str, str | None]:
+    async def _chat(
+        self, messages: list[dict[str, str]], name: str, schema: dict[str, Any], expected: int, need: int, window: _Window
+    ) -> tuple[str, str | None]:
         """One streamed chat completion (retried on transient faults): the text and its finish reason."""
 
         def on_retry(attempt: int, allowed: int, error: ProviderError, wait: float) -> None:
@@ -125,41 +143,128 @@ class OpenAITextProvider(HttpProvider):
 
         async def attempt(_: int) -> tuple[str, str | None]:
             try:
-                return await self._stream_once(messages, name, schema, expected, window)
+                return await self._stream_once(messages, name, schema, expected, need, window)
             except ProviderError as error:
                 raise error.redacted(self.redact)
 
         return await with_retries(attempt, self.endpoint.retry, on_retry=on_retry)
 
-    async def _stream_once(self, messages, name, schema, expected: int, window: _Window) -> tuple[str, str | None]:
+    async def _stream_once(self, messages, name, schema, expected: int, need: int, window: _Window) -> tuple[str, str | None]:
+        """One request, adapted at most once to each refusal a server can explain.
+
+        A refusal of json_schema (in auto mode) resends this request with the schema in the prompt;
+        a context-size refusal resends it with a max_tokens that fits. Both are decided per request:
+        one server answer never changes how later jobs ask.
+        """
+        mode = "json_schema" if self.options.structured_output == "auto" else self.options.structured_output
+        fitted: int | None = None  # max_tokens after a context refusal
         while True:
-            mode = self._mode
+            payload = self._payload(messages, name, schema, mode)
+            sent = fitted if fitted is not None else await self._max_tokens(payload["messages"], need)
+            if sent is not None:
+                payload["max_tokens"] = sent
             try:
                 async with asyncio.timeout(self.endpoint.request_timeout):
-                    return await self._read_stream(self._payload(messages, name, schema, mode), expected, window)
+                    return await self._read_stream(payload, expected, window)
             except TimeoutError:
                 raise self.timed_out() from None
             except ProviderError as error:
-                # auto mode: a server that refuses json_schema gets the schema in the prompt instead, from now on
-                if self.options.structured_output == "auto" and mode == "json_schema" and error.status in (400, 422):
-                    log.warning("%s refused response_format json_schema (%s); using instructions instead", self.name, error.message)
-                    self._mode = "prompt"
+                if error.status not in (400, 413, 422):
+                    raise
+                if ctx.is_context_refusal(error.message):
+                    if fitted is not None:
+                        raise self._does_not_fit(error, payload["messages"], need) from None
+                    fitted = self._fit_after_refusal(error, payload["messages"], need, sent)
+                    if fitted is None:
+                        raise self._does_not_fit(error, payload["messages"], need) from None
+                    log.info("%s: context refusal; retrying with max_tokens=%d", self.name, fitted)
+                    continue
+                if self.options.structured_output == "auto" and mode == "json_schema" and ctx.is_response_format_refusal(error.message):
+                    log.warning("%s refused response_format json_schema (%s); this request sends the schema in the prompt", self.name, error.message)
+                    mode, fitted = "prompt", None  # a longer prompt: its budget is sized again
                     continue
                 raise
+
+    # ----- how many tokens to ask for ------------------------------------------------------------
+
+    async def _max_tokens(self, messages: list[dict[str, str]], need: int) -> int | None:
+        """What the content needs, capped by the setting and by the room the server's context leaves."""
+        if self.options.max_tokens == "unset":
+            return None
+        budget = need if self.options.max_tokens == "auto" else min(need, self.options.max_tokens)
+        room = ctx.room_for_answer(await self._context_size(), ctx.estimate_prompt_tokens(messages))
+        if room is not None:
+            budget = min(budget, max(room, ctx.MIN_ANSWER_TOKENS))  # too little room: the server will say so
+        return budget
+
+    def _fit_after_refusal(self, error: ProviderError, messages: list[dict[str, str]], need: int, sent: int | None) -> int | None:
+        """Learn the context from the refusal; the max_tokens that fits it, or None when nothing useful does."""
+        refusal = ctx.parse_context_refusal(error.message, error.fields, sent)
+        if refusal.context:
+            self._context, self._context_probed = refusal.context, True
+        prompt_tokens = refusal.prompt_tokens or ctx.estimate_prompt_tokens(messages)
+        room = ctx.room_for_answer(self._context, prompt_tokens)
+        if room is None or room < ctx.MIN_ANSWER_TOKENS:
+            return None
+        cap = need if not isinstance(self.options.max_tokens, int) else min(need, self.options.max_tokens)
+        return min(cap, room)
+
+    def _does_not_fit(self, error: ProviderError, messages: list[dict[str, str]], need: int) -> ProviderError:
+        refusal = ctx.parse_context_refusal(error.message, error.fields, None)
+        size = f"{self._context:,}-token context" if self._context else "context"
+        prompt_tokens = refusal.prompt_tokens or ctx.estimate_prompt_tokens(messages)
+        return ProviderError(
+            f"{self.name} has no room for this request in its {size}: the prompt takes about {prompt_tokens:,} tokens and "
+            f"the answer needs up to {need:,}. Raise the server's context size (llama.cpp --ctx-size, Ollama num_ctx, "
+            f"LM Studio's context length), or set GENAPP_LLM_MAX_TOKENS lower (it is {self.options.max_tokens}). "
+            f"The server said: {error.message}",
+            status=error.status,
+        )
+
+    async def _context_size(self) -> int | None:
+        """The server's context per request: asked once (llama.cpp /props, Ollama /api/show), else learned from a refusal."""
+        if self._context_probed:
+            return self._context
+        async with self._probe_lock:
+            if not self._context_probed:
+                self._context = await self._probe_context()
+                self._context_probed = True
+                if self._context:
+                    log.info("%s serves a %d-token context", self.name, self._context)
+        return self._context
+
+    async def _probe_context(self) -> int | None:
+        root = self.endpoint.base_url.rstrip("/").removesuffix("/v1") + "/"
+        probes = (("GET", root + "props", None, ctx.context_from_llamacpp_props), ("POST", root + "api/show", {"model": self.options.model}, ctx.context_from_ollama_show))
+        for method, url, body, read in probes:
+            try:
+                async with asyncio.timeout(PROBE_TIMEOUT):
+                    data = await self.request_json(method, url, body=body)
+            except (ProviderError, TimeoutError):
+                continue  # not that kind of server
+            if size := read(data):
+                return size
+        return None
 
     async def _read_stream(self, payload: dict[str, Any], expected: int, window: _Window) -> tuple[str, str | None]:
         parts: list[str] = []
         received = 0
+        draft_due = 0.0
 
         def on_text(text: str) -> None:
-            nonlocal received
+            nonlocal received, draft_due
             parts.append(text)
             received += len(text)
             window.at(received / expected)
+            if window.on_draft is not None and (now := time.monotonic()) >= draft_due:
+                draft_due = now + DRAFT_INTERVAL
+                window.on_draft(readable_draft("".join(parts)))
 
         window.at(0)
         async with self.stream("POST", "chat/completions", body=payload) as response:
             finish = await read_chat_stream(response, what=self.name, max_bytes=self.endpoint.max_response_bytes, on_text=on_text)
+        if window.on_draft is not None:
+            window.on_draft(readable_draft("".join(parts)))
         return "".join(parts), finish
 
     def _payload(self, messages: list[dict[str, str]], name: str, schema: dict[str, Any], mode: str) -> dict[str, Any]:
@@ -168,7 +273,6 @@ class OpenAITextProvider(HttpProvider):
             "messages": messages,
             "stream": True,
             "temperature": self.options.temperature,
-            "max_tokens": self.options.max_tokens,
         }
         if mode == "json_schema":
             payload["response_format"] = {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": False}}
@@ -180,7 +284,9 @@ class OpenAITextProvider(HttpProvider):
 
     # ----- a campaign: world, cast, quests, encounters, then the acts that tie them ----------------
 
-    async def _campaign(self, generator: Generator, prompt: str, form: BaseModel, seed: int, reporter: Reporter) -> Content:
+    async def _campaign(
+        self, generator: Generator, prompt: str, form: BaseModel, seed: int, reporter: Reporter, on_draft: OnDraft | None
+    ) -> Content:
         sample = generator.build(prompt, form, seed)  # sizes each stage's expected answer
         acts, cast = form.acts, form.acts + 1
         base = prompts.content_messages
@@ -197,7 +303,7 @@ class OpenAITextProvider(HttpProvider):
         windows, start = [], 0.0
         for stage, size in stages:
             end = start + 99 * size / total
-            windows.append(_Window(reporter, start, end, stage, self.options.model))
+            windows.append(_Window(reporter, start, end, stage, self.options.model, on_draft=on_draft))
             start = end
 
         world = await self._structured(world_gen.WorldContent, base(label="campaign world", prompt=prompt, form=None, seed=seed, extra=brief), stages[0][1], windows[0])
@@ -219,9 +325,7 @@ class OpenAITextProvider(HttpProvider):
 
         outline_model = create_model(
             "CampaignOutline",
-            name=(str, ...),
-            theme=(str, ...),
-            premise=(str, ...),
+            **_fields_of(generator.content_model, "name", "theme", "premise"),  # the campaign's own bounds
             acts=(list[campaign_gen.Act], Field(min_length=acts, max_length=acts)),
         )
         fights = "; ".join(f"Act {i + 1}: {e.name}" for i, e in enumerate(encounters))
@@ -274,6 +378,11 @@ def honour_form(content: Content, form: BaseModel) -> Content:
     fields = type(content).model_fields
     chosen = {name: value for name, value in form.model_dump().items() if name in fields and value not in ("any", None, "")}
     return content.model_copy(update=chosen) if chosen else content
+
+
+def _fields_of(model: type[BaseModel], *names: str) -> dict[str, Any]:
+    """Fields of `model` (type and constraints) to build a partial model from."""
+    return {name: (model.model_fields[name].annotation, model.model_fields[name]) for name in names}
 
 
 def _list_of(name: str, field: str, item: type[BaseModel], count: int) -> type[BaseModel]:

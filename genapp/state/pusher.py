@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class _Pending:
     full: bool = False  # a status changed: reload lists and counts too
+    progress: bool = False  # an active job moved
+    drafts: bool = False  # a streamed draft grew
     finished: bool = False
     notices: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -52,7 +54,11 @@ class Pusher:
     async def collect(self) -> None:
         async for event in self.source.subscribe():
             pending = self.pending.setdefault(event.owner, _Pending())
-            if event.kind != EventKind.PROGRESS:
+            if event.kind == EventKind.PROGRESS:
+                pending.progress = True
+            elif event.kind == EventKind.DRAFT:
+                pending.drafts = True
+            else:
                 pending.full = True
             if event.kind == EventKind.REMOVED or event.status in FINISHED_VALUES:
                 pending.finished = True
@@ -86,8 +92,10 @@ class Pusher:
                 jobs = await root.get_state(UserJobs)
                 if pending.full:
                     jobs.refresh_all(owner)
-                else:
+                elif pending.progress:
                     jobs.refresh_active(owner)
+                if pending.full or pending.drafts:
+                    jobs.refresh_drafts(owner)
                 if pending.finished:
                     jobs.revision += 1
                 for kind, text, job_id in pending.notices[-1:]:

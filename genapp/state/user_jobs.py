@@ -40,6 +40,7 @@ class UserJobs(rx.SharedState):
     """
 
     active: list[JobSummary] = []
+    drafts: dict[str, str] = {}  # job id -> readable text an LLM is streaming (running LLM jobs only)
     recent: list[JobSummary] = []
     counts: dict[str, int] = {}
     revision: int = 0  # bumps whenever a job finishes or goes away: pages reload their results
@@ -51,6 +52,11 @@ class UserJobs(rx.SharedState):
 
     def refresh_active(self, owner: str) -> None:
         self.active = get_engine().active_summaries(owner)
+
+    def refresh_drafts(self, owner: str) -> None:
+        drafts = get_engine().drafts(owner)
+        if drafts != self.drafts:  # an assignment is pushed even when equal: the dict can be KBs
+            self.drafts = drafts
 
     def refresh_all(self, owner: str) -> None:
         engine = get_engine()

@@ -40,7 +40,17 @@ def test_a_character_from_the_llm_streams_progress_into_the_tile(page: Page, pro
     expect(first).to_have_attribute("data-status", "generating")
     job_id = first.get_attribute("data-job-id")
     expect(row(page, job_id)).to_contain_text("Drafting")
+    # The words arrive on the page as the model writes them, as readable text, growing.
+    draft = page.locator(f'[data-testid="job-draft"][data-job-id="{job_id}"] [data-testid="job-draft-text"]')
+    expect(draft).to_contain_text("Name: ")
+    first_draft = draft.inner_text()
+    page.wait_for_function("([el, n]) => el.innerText.length > n", arg=[draft.element_handle(), len(first_draft)])
+    assert "{" not in draft.inner_text()
     screenshot(page, "provider-streaming")
+    job_page = page.context.new_page()  # the job's own page shows the same draft
+    job_page.goto(f"/dashboard/jobs/{job_id}")
+    expect(job_page.locator('[data-testid="job-draft"]')).to_contain_text("Name: ")
+    job_page.close()
     expect(page.get_by_test_id("result-panel")).to_have_attribute("data-job-id", job_id, timeout=90_000)
 
     seen = page.evaluate("() => window.__seen")

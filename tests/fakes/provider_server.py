@@ -716,12 +716,19 @@ class FakeProviderServer:
         api_key: str | None = None,
         models: tuple[str, ...] = ("fake-model",),
         reject_response_format: bool = False,
+        n_ctx: int | None = None,
+        context_style: str = "llama-old",
     ):
         self.tokens_per_second = tokens_per_second
         self.chars_per_token = max(1, int(chars_per_token))
         self.api_key = api_key
         self.models = tuple(models)
         self.reject_response_format = reject_response_format
+        # A context window (tokens = characters / 4): a prompt plus max_tokens over it is refused the way
+        # older llama.cpp builds ("llama-old": max_tokens counted in "request (N tokens)", /props served)
+        # or OpenAI and vLLM ("openai") refuse it; the real llama.cpp in tests/llm counts the prompt only.
+        self.n_ctx = n_ctx
+        self.context_style = context_style
         self.requests: list[RecordedRequest] = []
         self.streams: list[StreamRecord] = []
         self.port = 0
@@ -935,6 +942,7 @@ class FakeProviderServer:
 
         routes = {
             ("GET", "/v1/models"): self._models,
+            ("GET", "/props"): self._props,
             ("GET", "/sdapi/v1/sd-models"): self._sd_models,
             ("POST", "/v1/chat/completions"): self._chat,
             ("POST", "/v1/images/generations"): self._images,
@@ -951,6 +959,20 @@ class FakeProviderServer:
         data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in self.models]
         return await self._send_json(conn, 200, {"object": "list", "data": data}, keep)
 
+    async def _props(self, conn: _Connection, request: _Request, record: RecordedRequest, keep: bool) -> bool:
+        if self.n_ctx is None or self.context_style != "llama-old":
+            return await self._send_error(conn, 404, "File Not Found", keep, "not_found_error")
+        return await self._send_json(conn, 200, {"default_generation_settings": {"n_ctx": self.n_ctx}, "total_slots": 1}, keep)
+
+    async def _context_refusal(self, conn: _Connection, prompt_tokens: int, asked: int, keep: bool) -> bool:
+        if self.context_style == "openai":
+            message = (f"This model's maximum context length is {self.n_ctx} tokens. However, you requested "
+                       f"{prompt_tokens + asked} tokens ({prompt_tokens} in the messages, {asked} in the completion). "
+                       "Please reduce the length of the messages or completion.")  # fmt: skip
+        else:
+            message = f"request ({prompt_tokens + asked} tokens) exceeds the available context size ({self.n_ctx} tokens), try increasing it"
+        return await self._send_error(conn, 400, message, keep, "exceed_context_size_error")
+
     async def _sd_models(self, conn: _Connection, request: _Request, record: RecordedRequest, keep: bool) -> bool:
         return await self._send_json(conn, 200, [{"title": "fake-sd.safetensors", "model_name": "fake-sd"}], keep)
 
@@ -960,6 +982,10 @@ class FakeProviderServer:
         body: dict = record.json
         if self.reject_response_format and body.get("response_format") is not None:
             return await self._send_error(conn, 400, "response_format is not supported by this server", keep)
+        prompt_chars = sum(len(_message_text(m)) for m in body.get("messages") or [] if isinstance(m, dict))
+        asked = body.get("max_tokens") if isinstance(body.get("max_tokens"), int) else 0
+        if self.n_ctx is not None and prompt_chars // 4 + 1 + asked > self.n_ctx:
+            return await self._context_refusal(conn, prompt_chars // 4 + 1, asked, keep)
         fault = self._next_fault()
         handled = await self._generic_fault(conn, request, fault, keep)
         if handled is not None:
@@ -981,22 +1007,25 @@ class FakeProviderServer:
         # Huge answers go out in bigger pieces (at most ~1000 events) so tests of size caps stay fast.
         size = max(self.chars_per_token, math.ceil(len(content) / 1000)) if kind == "huge" else self.chars_per_token
         pieces = [content[i : i + size] for i in range(0, len(content), size)]
+        finish = "stop"
+        if asked and len(pieces) > asked:  # one piece is one token: stop where a real server would
+            pieces, finish = pieces[:asked], "length"
+            content = "".join(pieces)
         rate = fault.tokens_per_second if kind == "slow" else self.tokens_per_second
         meta = {
             "id": "chatcmpl-" + hashlib.sha256(f"{conn.id}:{record.started}".encode()).hexdigest()[:24],
             "created": int(time.time()),
             "model": str(body.get("model") or self.models[0]),
         }
-        prompt_chars = sum(len(_message_text(m)) for m in body.get("messages") or [] if isinstance(m, dict))
         usage = {"prompt_tokens": prompt_chars // 4 + 1, "completion_tokens": len(pieces),
                  "total_tokens": prompt_chars // 4 + 1 + len(pieces)}  # fmt: skip
 
         if body.get("stream"):
-            return await self._stream_chat(conn, record, fault, meta, pieces, rate, usage, keep)
+            return await self._stream_chat(conn, record, fault, meta, pieces, rate, usage, keep, finish)
         payload = {
             **meta,
             "object": "chat.completion",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
             "usage": usage,
         }
         # A non-streamed answer takes as long as its stream would have.
@@ -1004,7 +1033,7 @@ class FakeProviderServer:
         return await self._send_body(conn, fault, payload, keep, delay)
 
     async def _stream_chat(self, conn: _Connection, record: RecordedRequest, fault: Fault | None, meta: dict,
-                           pieces: list[str], rate: float, usage: dict, keep: bool) -> bool:  # fmt: skip
+                           pieces: list[str], rate: float, usage: dict, keep: bool, finish: str = "stop") -> bool:  # fmt: skip
         kind = fault.kind if fault else None
 
         def chunk(delta: dict, finish: str | None = None) -> dict:
@@ -1018,7 +1047,7 @@ class FakeProviderServer:
                        (b"data: <<this is not json>> \xef\xbf\xbd}{\n\n", False)]  # fmt: skip
         else:
             events += [(_sse(chunk({"content": p})), True) for p in pieces]
-            events.append((_sse(chunk({}, "stop")), False))
+            events.append((_sse(chunk({}, finish)), False))
             if (record.json.get("stream_options") or {}).get("include_usage"):
                 events.append((_sse({**meta, "object": "chat.completion.chunk", "choices": [], "usage": usage}), False))
         events.append((b"data: [DONE]\n\n", False))
