@@ -15,18 +15,24 @@ class Matcher:
 
     ``table`` maps a value to its keywords. A keyword matches whole words,
     case-insensitively; a trailing ``*`` makes it a prefix (``dwar*`` matches
-    dwarf, dwarven, dwarves); spaces match any run of spaces or hyphens.
+    dwarf, dwarven, dwarves); spaces match any run of spaces or hyphens; an
+    apostrophe matches a straight or curly one, or none ("ship's", "ships").
+    Where keywords start at the same place, the longest wins ("witch hunter"
+    over "witch").
     """
 
-    __slots__ = ("_rx", "_values")
+    __slots__ = ("_rx", "_values", "_groups")
 
     def __init__(self, table: Mapping[str, Iterable[str]]):
-        parts: list[str] = []
-        self._values: list[str] = []
-        for i, (value, keywords) in enumerate(table.items()):
-            alts = "|".join(_keyword_rx(k) for k in keywords)
-            parts.append(f"(?P<g{i}>{alts})")
-            self._values.append(value)
+        self._values: list[str] = list(table)
+        keyed = [(k, i) for i, keywords in enumerate(table.values()) for k in keywords]
+        keyed.sort(key=lambda ki: -len(ki[0].rstrip("*")))  # stable: table order among equals
+        self._groups = [i for _, i in keyed]
+        # alternatives grouped by first letter behind a lookahead: the engine tries only the few that can match
+        by_first: dict[str, list[str]] = {}
+        for j, (k, _) in enumerate(keyed):
+            by_first.setdefault(k[:1].lower(), []).append(f"(?P<k{j}>{_keyword_rx(k)})")
+        parts = [f"(?={re.escape(c)})(?:{'|'.join(alts)})" for c, alts in by_first.items()]
         self._rx = re.compile(r"\b(?:" + "|".join(parts) + ")", re.IGNORECASE)
 
     def all(self, text: str) -> tuple[str, ...]:
@@ -35,22 +41,26 @@ class Matcher:
             return ()
         out: list[str] = []
         for m in self._rx.finditer(text):
-            v = self._values[int(m.lastgroup[1:])]
+            v = self._values[self._groups[int(m.lastgroup[1:])]]
             if v not in out:
                 out.append(v)
         return tuple(out)
+
+    def sub(self, repl: Any, text: str) -> str:
+        """``re.sub`` with this matcher's pattern (``repl`` gets each match)."""
+        return self._rx.sub(repl, text)
 
     def first(self, text: str) -> str | None:
         if not text:
             return None
         m = self._rx.search(text)
-        return self._values[int(m.lastgroup[1:])] if m else None
+        return self._values[self._groups[int(m.lastgroup[1:])]] if m else None
 
 
 def _keyword_rx(keyword: str) -> str:
     prefix = keyword.endswith("*")
     words = keyword.rstrip("*").split()
-    body = r"[\s\-]+".join(re.escape(w) for w in words)
+    body = r"[\s\-]+".join(re.escape(w) for w in words).replace("'", "['\u2019]?")
     return body + (r"\w*" if prefix else r"\b")
 
 

@@ -10,9 +10,9 @@ import asyncio
 from collections.abc import Callable, Generator as PyGenerator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ContentType(str, Enum):
@@ -31,14 +31,22 @@ class Reporter(Protocol):
     def report(self, progress: float, stage: str, detail: str = "") -> None: ...
 
 
+def bounded_str(max_length: int, min_length: int = 1) -> Any:
+    """A str type with length bounds, for list items: ``list[bounded_str(80)]``."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length)]
+
+
 class Content(BaseModel):
     """Base of every generated content model.
 
     Every concrete model has a ``name`` field; ``title()`` returns the display
-    title and ``to_markdown()`` a complete Markdown document.
+    title and ``to_markdown()`` a complete Markdown document. Every field of a content
+    model is bounded (string and list lengths, integer ranges, choices), so the model
+    doubles as a JSON schema an LLM cannot overrun (see ``bounds.max_json_chars``).
     """
 
-    name: str  # every kind of content is named; it is the title shown in lists
+    # every kind of content is named; it is the title shown in lists (each model bounds its own)
+    name: str = Field(min_length=1, max_length=80)
 
     def title(self) -> str:
         return self.name

@@ -14,7 +14,7 @@ from . import npc as P
 from . import quest as Q
 from . import world as W
 from ._text import construct, FormBase, Matcher, a, cap, mid, pick
-from .base import Content, Step
+from .base import Content, Step, bounded_str
 
 Theme = Literal["any", "heroic", "horror", "intrigue", "war", "exploration", "mystery"]
 THEMES: tuple[str, ...] = ("heroic", "horror", "intrigue", "war", "exploration", "mystery")
@@ -27,25 +27,28 @@ class CampaignForm(FormBase):
     theme: Theme = Field("any", title="Theme", description="Overall tone of the campaign, or any.")
 
 
+ThemeName = Literal["heroic", "horror", "intrigue", "war", "exploration", "mystery"]
+
+
 class Act(BaseModel):
-    title: str
-    level: int
-    summary: str
-    quest_titles: list[str]
-    encounter_titles: list[str]
+    title: str = Field(min_length=1, max_length=64)
+    level: int = Field(ge=1, le=20)
+    summary: str = Field(min_length=1, max_length=640, description="What happens in this act, in one paragraph.")
+    quest_titles: list[bounded_str(64)] = Field(min_length=1, max_length=2)
+    encounter_titles: list[bounded_str(64)] = Field(min_length=1, max_length=2)
 
 
 class CampaignContent(Content):
-    name: str
-    theme: str
-    party_level: int
-    premise: str
-    villain: str
+    name: str = Field(min_length=1, max_length=72)
+    theme: ThemeName
+    party_level: int = Field(ge=1, le=20)
+    premise: str = Field(min_length=1, max_length=640, description="The campaign's situation and stakes, in one paragraph.")
+    villain: str = Field(min_length=1, max_length=60)
     world: W.WorldContent
-    npcs: list[P.NpcContent]
-    quests: list[Q.QuestContent]
-    encounters: list[E.EncounterContent]
-    acts: list[Act]
+    npcs: list[P.NpcContent] = Field(min_length=2, max_length=6)
+    quests: list[Q.QuestContent] = Field(min_length=1, max_length=5)
+    encounters: list[E.EncounterContent] = Field(min_length=1, max_length=5)
+    acts: list[Act] = Field(min_length=1, max_length=5)
 
 
     def to_markdown(self) -> str:
@@ -110,13 +113,64 @@ THEME_DATA = {
                 "", ("Secret", "Cipher", "Veil", "Riddle", "Key", "Shadow")),
 }
 THEME_MATCHER = Matcher({
-    "horror": ("horror*", "haunt*", "undead", "vampir*", "ghost*", "dread", "gothic", "creepy", "eldritch", "curse*"),
-    "intrigue": ("intrigue*", "politic*", "court*", "noble*", "conspira*", "spy", "spies", "heist*", "thieves"),
-    "war": ("war", "wars", "battle*", "siege*", "army", "armies", "invasion*", "rebellion*", "conquest"),
-    "exploration": ("explor*", "expedition*", "uncharted", "lost city", "journey*", "voyage*", "sandbox", "hexcrawl*", "ruins"),
-    "mystery": ("myster*", "murder*", "investigat*", "detective*", "noir", "secret*"),
-    "heroic": ("heroic", "hero*", "epic", "high fantasy", "legend*", "dragon", "dragons", "chosen one"),
+    "horror": ("horror*", "haunt*", "undead", "vampir*", "ghost*", "dread", "gothic", "creepy", "eldritch", "curse*",
+               "spooky", "terror*", "nightmare*", "macabre", "dark fantasy", "grimdark", "lovecraft*", "cosmic horror"),
+    "intrigue": ("intrigue*", "politic*", "court*", "noble*", "conspira*", "spy", "spies", "heist*", "thieves",
+                 "scheming", "espionage", "courtly", "royal court*", "succession", "backstab*", "throne*"),
+    "war": ("war", "wars", "battle*", "siege*", "army", "armies", "invasion*", "rebellion*", "conquest", "warfare",
+            "military", "crusade*", "horde*", "revolution*", "uprising*", "civil war*"),
+    "exploration": ("explor*", "expedition*", "uncharted", "lost city", "journey*", "voyage*", "sandbox", "hexcrawl*", "ruins",
+                    "discover*", "wilderness", "frontier*", "travel*", "treasure hunt*", "dungeon crawl*", "delve*"),
+    "mystery": ("myster*", "murder*", "investigat*", "detective*", "noir", "secret*", "whodunit*", "sleuth*", "clue*"),
+    "heroic": ("heroic", "hero*", "epic", "high fantasy", "legend*", "dragon", "dragons", "chosen one", "prophecy",
+               "save the world", "save the kingdom", "quest for glory"),
 })
+# villains a campaign prompt can name -> (NPC role, occupation). Strong words anywhere; weak ones after a cue (Q._VILLAIN_CUE).
+CAMPAIGN_VILLAINS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+    "lich": ("cultist", "lich", ("lich", "liches", "lichlord*", "lich king*", "lich queen*"), ()),
+    "necromancer": ("cultist", "necromancer", ("necromancer*", "necromancy", "death priest*", "bone witch*"), ()),
+    "vampire": ("noble", "vampire count", ("vampir*", "nosferatu"), ()),
+    "cult": ("cultist", "hidden cult leader", ("cult", "cults", "cultist*", "cult leader*", "doomsday*", "zealot*",
+                                               "fanatic*", "dark god*", "elder god*"), ()),
+    "demon": ("cultist", "demon in mortal guise", ("demon*", "devil*", "fiend*", "archfiend*", "infernal*"), ()),
+    "dragon": ("noble", "dragon in mortal guise", ("dragon", "dragons", "dragon's", "wyrm*", "dragonlord*"), ()),
+    "tyrant": ("noble", "tyrant king", ("tyrant*", "tyranny", "despot*", "usurper*", "evil king*", "mad king*",
+                                        "dark lord*", "emperor*", "empress*", "evil queen*"), ("king", "queen")),
+    "baron": ("noble", "baron", (), ("baron*", "duke*", "duchess*", "count", "countess*", "lord", "noble*")),
+    "warlord": ("mercenary", "warlord", ("warlord*", "horde*", "orc", "orcs", "orcish", "warband*", "warchief*",
+                                         "hobgoblin*", "goblin*"), ("general*", "army", "armies")),
+    "pirate": ("sailor", "pirate lord", ("pirate*", "corsair*", "buccaneer*", "reaver*"), ()),
+    "crime lord": ("criminal", "gang boss", ("crime lord*", "thieves guild", "thieves' guild", "kingpin*", "gang",
+                                             "gangs", "mob boss*", "smuggl*", "underworld"), ("thief", "thieves")),
+    "archmage": ("scholar", "renegade archmage", ("mad wizard*", "evil wizard*", "dark wizard*", "renegade wizard*",
+                                                  "sorcerer*", "sorceress*", "archmage*", "warlock*"),
+                 ("wizard*", "mage", "mages", "magician*")),
+    "witch": ("cultist", "witch", ("witch", "witches", "hag", "hags", "coven*", "crone*"), ()),
+    "werewolf": ("hunter", "werewolf pack leader", ("werewol*", "lycanthrop*"), ()),
+    "mind flayer": ("scholar", "mind flayer in disguise", ("mind flayer*", "illithid*", "aberration*", "beholder*"), ()),
+    "assassin": ("criminal", "assassin", ("assassin*", "cutthroat*"), ()),
+    "spymaster": ("spy", "spymaster", ("spymaster*", "spy ring*", "spies"), ("spy",)),
+    "doppelganger": ("spy", "doppelganger", ("doppelganger*", "shapeshift*", "changeling*", "impostor*", "imposter*"), ()),
+    "merchant prince": ("merchant", "merchant prince", ("merchant prince*", "cartel*", "trade guild*"),
+                        ("merchant*", "guildmaster*", "guild master*", "banker*")),
+    "fallen paladin": ("mercenary", "fallen paladin", ("fallen paladin*", "death knight*", "black knight*", "oathbreaker*"),
+                       ("paladin*", "knight*")),
+    "bandit": ("criminal", "bandit captain", ("bandit*", "brigand*", "outlaw*", "raider*", "highwaym*"), ()),
+}
+_VILLAIN_STRONG = Matcher({k: v[2] for k, v in CAMPAIGN_VILLAINS.items() if v[2]})
+_VILLAIN_WEAK = Matcher({k: v[3] for k, v in CAMPAIGN_VILLAINS.items() if v[3]})
+
+
+def campaign_villain(prompt: str) -> str | None:
+    """The key (of CAMPAIGN_VILLAINS) of the villain a campaign prompt names, or None."""
+    strong = _VILLAIN_STRONG.first(prompt)
+    if strong:
+        return strong
+    for cue in Q._VILLAIN_CUE.finditer(prompt):
+        weak = _VILLAIN_WEAK.first(cue.group(1)[:60])
+        if weak:
+            return weak
+    return None
 TITLE_ADJ = ("Ashen", "Broken", "Shattered", "Last", "Silent", "Crimson", "Hollow", "Gilded", "Drowned", "Burning", "Seventh",
              "Forgotten", "Sunless", "Iron", "Weeping", "Stolen", "Black", "Pale")
 TITLE_PATTERNS = ("The {adj} {word}", "{world}: The {adj} {word}", "The {adj} {word} of {world_mid}",
@@ -145,13 +199,16 @@ ACT_OPENERS = {
 
 @lru_cache(maxsize=1024)
 def parse_prompt(prompt: str):
-    return THEME_MATCHER.first(prompt), Q.THEME_MATCHER.first(prompt)
+    """(campaign theme, quest theme, villain key) the prompt names."""
+    return THEME_MATCHER.first(prompt), Q.THEME_MATCHER.first(prompt), campaign_villain(prompt)
 
 
-def _similar(a_text: str, b_text: str) -> bool:
-    """True when two hooks share most of their longer words (same haunting, same crime...)."""
-    wa = {w for w in a_text.lower().split() if len(w) > 4}
-    wb = {w for w in b_text.lower().split() if len(w) > 4}
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in text.lower().split() if len(w) > 4)
+
+
+def _similar(wa: frozenset[str], wb: frozenset[str]) -> bool:
+    """True when two hooks' longer words (see _words) mostly agree (same haunting, same crime...)."""
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) > 0.5
 
 
@@ -163,7 +220,7 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
     """Build a campaign piece by piece, yielding (progress, stage, detail) after each piece."""
     rng = Random(seed)
     prompt = prompt or ""
-    p_theme, p_quest_theme = parse_prompt(prompt)
+    p_theme, p_quest_theme, p_villain = parse_prompt(prompt)
     theme = form.theme if form.theme != "any" else (p_theme or pick(rng, THEMES))
     quest_themes, villain_roles, patron_roles, enc_words, title_words = THEME_DATA[theme]
     n_acts = form.acts
@@ -184,38 +241,49 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
 
     npcs: list[P.NpcContent] = []
     for i in range(n_npcs):
-        if i == 0:
-            role, disp = pick(rng, villain_roles), "hostile"
+        title, npc_prompt = None, ""
+        if i == 0:  # the villain: the one the prompt names, in the prompt's setting ("a dwarven lich in the frozen north")
+            if p_villain:
+                role, title = CAMPAIGN_VILLAINS[p_villain][:2]
+                npc_prompt = prompt
+            else:
+                role = pick(rng, villain_roles)
+            disp = "hostile"
         elif i == 1:
             role, disp = pick(rng, patron_roles), "friendly"
         else:
             role, disp = "any", "any"
         level = min(20, form.party_level + (4 if i == 0 else 0))
-        npc = P.build("", construct(P.NpcForm, role=role, level=level, disposition=disp, ancestry="any"),
-                      seeds[1 + i])
+        npc = P.make(npc_prompt, construct(P.NpcForm, role=role, level=level, disposition=disp, ancestry="any"),
+                     seeds[1 + i], title)
         npcs.append(npc)
         done += 1
         yield progress(), f"Casting NPCs {i + 1}/{n_npcs}", npc.name
     villain, patron = npcs[0], npcs[1]
 
     quests: list[Q.QuestContent] = []
+    hooks: list[frozenset[str]] = []
     base = 1 + n_npcs
     for i in range(n_acts):
         qtheme = quest_themes[i] if not (i == n_acts - 1 and p_quest_theme) else p_quest_theme
         length = "long" if i == n_acts - 1 else "medium"
         qform = construct(Q.QuestForm, party_level=_level(form.party_level, i, n_acts), length=length, theme=qtheme)
         q = Q.build(prompt, qform, seeds[base + i])
+        words = _words(q.hook)
         for retry in range(1, 4):  # keep hooks within one campaign distinct
-            if not any(_similar(q.hook, other.hook) for other in quests):
+            if not any(_similar(words, other) for other in hooks):
                 break
             q = Q.build(prompt, qform, seeds[base + i] + retry)
+            words = _words(q.hook)
         quests.append(q)
+        hooks.append(words)
         done += 1
         yield progress(), f"Writing quests {i + 1}/{n_acts}", q.name
 
     encounters: list[E.EncounterContent] = []
     base += n_acts
     enc_prompt = f"{prompt} {enc_words}".strip()
+    named = bool(E.named_monsters(enc_prompt))
     # distinct set-ups within a campaign: a leading set-up keyword wins over later ones in the prompt
     setups = rng.sample(E.SETUPS, n_enc) if n_enc <= len(E.SETUPS) else [pick(rng, E.SETUPS) for _ in range(n_enc)]
     for i in range(n_enc):
@@ -224,8 +292,10 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
         env = quests[i].environment
         eform = construct(E.EncounterForm, party_level=_level(form.party_level, i, n_acts), party_size=4,
                           difficulty=diff, environment=env)
-        lead = "" if i == 0 and E.SETUP_MATCHER.first(prompt) else E.SETUP_KEYWORDS[setups[i]][0].rstrip("*")
-        e = E.build(f"{lead} {enc_prompt}".strip(), eform, seeds[base + i])
+        lead = "" if i == 0 and E.SETUP_MATCHER.first(prompt) else E.SETUP_LEAD[setups[i]]
+        # a monster the prompt names fights where the party can face it; elsewhere its kind sets the tone
+        fight = E.soften(enc_prompt, E.budget(eform.party_level, 4, diff)[1]) if named else enc_prompt
+        e = E.build(f"{lead} {fight}".strip(), eform, seeds[base + i])
         encounters.append(e)
         done += 1
         yield progress(), f"Staging encounters {i + 1}/{n_enc}", e.name
@@ -258,7 +328,7 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
     motivation_lc = motivation[0].lower() + motivation[1:]
     premise = pick(rng, PREMISES).format(
         world=world.name, world_mid=mid(world.name), villain=villain.name,
-        villain_desc=f"{a(villain.occupation)} of {villain.location}", motivation=f"by the need {motivation_lc}",
+        villain_desc=f"{a(villain.occupation)} {P.from_place(villain.location)}", motivation=f"by the need {motivation_lc}",
         motivation_lc=motivation_lc, patron=f"{patron.name}, {a(patron.occupation)}", capital=world.capital, acts=n_acts)
     content = construct(CampaignContent,
         name=name, theme=theme, party_level=form.party_level, premise=premise, villain=villain.name, world=world,
@@ -274,3 +344,7 @@ def build(prompt: str, form: CampaignForm, seed: int) -> CampaignContent:
             next(steps)
         except StopIteration as done:
             return done.value
+
+
+assert set(ThemeName.__args__) == set(THEMES) == set(THEME_DATA) == set(THEME_MATCHER._values)
+assert all(role in P.ROLES for role, _, _, _ in CAMPAIGN_VILLAINS.values())

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from functools import lru_cache
 from random import Random
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from . import names as N
 from . import people as P
+from . import places as PL
 from ._text import construct, FormBase, Matcher, a, cap, modifier, pick, signed
-from .base import Content
+from .base import Content, bounded_str
 
 Ancestry = Literal["any", "human", "elf", "dwarf", "halfling", "gnome", "half-orc", "tiefling", "dragonborn"]
 CharClass = Literal["any", "barbarian", "bard", "cleric", "druid", "fighter", "monk", "paladin", "ranger",
                     "rogue", "sorcerer", "warlock", "wizard"]
 Tone = Literal["any", "heroic", "grim", "whimsical", "mysterious"]
+ClassName = Literal["barbarian", "bard", "cleric", "druid", "fighter", "monk", "paladin", "ranger", "rogue", "sorcerer",
+                    "warlock", "wizard"]
+BackgroundName = Literal["Acolyte", "Charlatan", "Criminal", "Entertainer", "Folk Hero", "Guild Artisan", "Guild Merchant",
+                         "Hermit", "Noble", "Outlander", "Sage", "Sailor", "Soldier", "Urchin", "Haunted One"]
 ABILITIES = ("str", "dex", "con", "int", "wis", "cha")
 ABILITY_LABEL = {"str": "STR", "dex": "DEX", "con": "CON", "int": "INT", "wis": "WIS", "cha": "CHA"}
 
@@ -28,38 +33,48 @@ class CharacterForm(FormBase):
     tone: Tone = Field("any", title="Tone", description="Flavour of the backstory.")
 
 
+ToneName = Literal["heroic", "grim", "whimsical", "mysterious"]
+
+
 class Personality(BaseModel):
-    traits: list[str]
-    ideal: str
-    bond: str
-    flaw: str
+    traits: list[bounded_str(160)] = Field(min_length=1, max_length=4)
+    ideal: str = Field(min_length=1, max_length=160)
+    bond: str = Field(min_length=1, max_length=160)
+    flaw: str = Field(min_length=1, max_length=160)
 
 
 class CharacterContent(Content):
-    name: str
-    ancestry: str
-    char_class: str
-    level: int
-    background: str
-    occupation: str
-    mood: str
-    tone: str
-    hometown: str
-    # The schema names the six keys so an LLM's structured output has them (to_markdown reads each).
-    ability_scores: dict[str, int] = Field(
-        json_schema_extra={"properties": {k: {"type": "integer", "minimum": 1, "maximum": 30} for k in ABILITIES}, "required": list(ABILITIES)}
+    name: str = Field(min_length=1, max_length=60)
+    ancestry: P.AncestryName
+    char_class: ClassName
+    level: int = Field(ge=1, le=20)
+    background: BackgroundName
+    occupation: str = Field(min_length=1, max_length=40, description="Their trade before adventuring, in a few words.")
+    mood: P.MoodName
+    tone: ToneName
+    hometown: str = Field(min_length=1, max_length=60)
+    # The schema names the six keys (and no others) so an LLM's structured output has exactly them.
+    ability_scores: dict[str, Annotated[int, Field(ge=1, le=30)]] = Field(
+        json_schema_extra={"properties": {k: {"type": "integer", "minimum": 1, "maximum": 30} for k in ABILITIES},
+                           "required": list(ABILITIES), "additionalProperties": False}
     )
-    hit_points: int
-    armor_class: int
-    proficiency_bonus: int
+    hit_points: int = Field(ge=1, le=999)
+    armor_class: int = Field(ge=1, le=30)
+    proficiency_bonus: int = Field(ge=2, le=6)
     personality: Personality
-    appearance: str
-    skin: str
-    hair: str
-    eyes: str
-    equipment: list[str]
-    backstory: str
+    appearance: str = Field(min_length=1, max_length=400, description="How they look, in one or two sentences.")
+    skin: P.SkinTone
+    hair: P.HairColour
+    eyes: P.EyeColour
+    equipment: list[bounded_str(80)] = Field(min_length=1, max_length=10)
+    backstory: str = Field(min_length=1, max_length=1200, description="Where they come from, in one paragraph.")
 
+    @field_validator("ability_scores")
+    @classmethod
+    def _six_abilities(cls, v: dict[str, int]) -> dict[str, int]:
+        if set(v) != set(ABILITIES):
+            raise ValueError(f"needs exactly the keys {', '.join(ABILITIES)}")
+        return {k: v[k] for k in ABILITIES}
 
     def subtitle(self) -> str:
         return (f"Level {self.level} {N.ANCESTRY_LABEL.get(self.ancestry, self.ancestry)} "
@@ -195,18 +210,18 @@ CLASSES: dict[str, _Cls] = {c.name: c for c in (
 CLASS_NAMES: tuple[str, ...] = tuple(CLASSES)
 
 CLASS_KEYWORDS = {
-    "barbarian": ("barbarian*", "berserk*", "savage", "rager", "raging", "tribal warrior"),
+    "barbarian": ("barbarian*", "berserk*", "savage", "rager", "raging", "tribal warrior*", "wildling*"),
     "bard": ("bard*", "minstrel*", "musician*", "singer*", "lute", "skald*", "troubadour*", "poet*"),
     "cleric": ("cleric*", "priest*", "priestess*", "healer*", "chaplain*", "friar*"),
     "druid": ("druid*", "shaman*", "shapeshift*", "nature priest*", "circle of"),
     "fighter": ("fighter*", "warrior*", "soldier*", "knight*", "mercenar*", "gladiator*", "swordsman",
-                "swordswoman", "man at arms", "veteran"),
-    "monk": ("monk*", "martial artist*", "kung fu", "ascetic*", "brawler*"),
-    "paladin": ("paladin*", "crusader*", "holy knight*", "templar*", "oathsworn"),
-    "ranger": ("ranger*", "hunter*", "tracker*", "archer*", "scout*", "beastmaster*", "trapper*"),
+                "swordswoman", "man at arms", "veteran", "sellsword*", "duelist*", "swordmaster*", "weapon master*"),
+    "monk": ("monk*", "martial artist*", "kung fu", "ascetic*", "brawler*", "pugilist*"),
+    "paladin": ("paladin*", "crusader*", "holy knight*", "holy warrior*", "templar*", "oathsworn"),
+    "ranger": ("ranger*", "hunter*", "huntsman", "huntress", "tracker*", "archer*", "scout*", "beastmaster*", "trapper*", "poacher*"),
     "rogue": ("rogue*", "thief", "thieves", "assassin*", "burglar*", "scoundrel*", "spy", "spies", "pickpocket*",
-              "cutpurse*", "smuggler*"),
-    "sorcerer": ("sorcerer*", "sorceress*", "wild magic", "draconic bloodline"),
+              "cutpurse*", "smuggler*", "swashbuckler*", "cutthroat*", "bandit*", "outlaw*"),
+    "sorcerer": ("sorcerer*", "sorceress*", "wild magic", "wild mage*", "draconic bloodline", "storm sorcer*"),
     "warlock": ("warlock*", "pact", "patron", "hexblade*", "witch*", "cultist*"),
     "wizard": ("wizard*", "mage*", "magician*", "archmage*", "arcanist*", "necromancer*", "illusionist*",
                "enchanter*", "spellcaster*"),
@@ -239,42 +254,87 @@ BACKGROUNDS: dict[str, tuple[tuple[str, ...], str]] = {
     "Haunted One": (("gravedigger", "undertaker", "exorcist's assistant", "survivor of a massacre"), "a chest of monster-hunting tools"),
 }
 BACKGROUND_NAMES = tuple(BACKGROUNDS)
-# occupation keyword -> (occupation, background, class bias)
-OCCUPATIONS: dict[str, tuple[tuple[str, ...], str, str, tuple[str, ...]]] = {
-    "blacksmith": (("smith*", "blacksmith*", "forge*", "anvil*", "armorer*", "armourer*", "weaponsmith*"),
-                   "blacksmith", "Guild Artisan", ("fighter", "cleric", "paladin", "barbarian")),
-    "carpenter": (("carpenter*", "woodworker*", "joiner*"), "carpenter", "Guild Artisan", ("fighter", "ranger")),
-    "brewer": (("brew*", "ale", "beer", "vintner*"), "brewer", "Guild Artisan", ("monk", "fighter", "bard")),
-    "jeweller": (("jewel*", "gem cutter*", "goldsmith*"), "jeweller", "Guild Artisan", ("rogue", "wizard")),
-    "tailor": (("tailor*", "weaver*", "seamstress*"), "weaver", "Guild Artisan", ("bard", "rogue")),
-    "merchant": (("merchant*", "trader*", "peddler*", "shopkeep*", "caravan*"), "merchant", "Guild Merchant",
+# occupation a prompt can name -> (keywords, background, class bias)
+_ARTISAN = ("fighter", "cleric", "paladin", "barbarian")
+_CROOK = ("rogue", "fighter", "bard")
+_SEA = ("fighter", "rogue", "sorcerer", "ranger")
+OCCUPATIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
+    "blacksmith": (("blacksmith*", "smith", "smiths", "forge*", "anvil*", "smithy"), "Guild Artisan", _ARTISAN),
+    "armourer": (("armourer*", "armorer*"), "Guild Artisan", _ARTISAN),
+    "weaponsmith": (("weaponsmith*", "swordsmith*", "bladesmith*"), "Guild Artisan", _ARTISAN),
+    "carpenter": (("carpenter*", "woodworker*", "joiner*", "shipwright*"), "Guild Artisan", ("fighter", "ranger")),
+    "brewer": (("brewer*", "brewmaster*", "vintner*", "winemaker*", "ale", "beer"), "Guild Artisan", ("monk", "fighter", "bard")),
+    "jeweller": (("jeweller*", "jeweler*", "gem cutter*", "gemcutter*", "goldsmith*", "silversmith*"), "Guild Artisan",
+                 ("rogue", "wizard")),
+    "weaver": (("tailor*", "weaver*", "seamstress*", "dressmaker*"), "Guild Artisan", ("bard", "rogue")),
+    "mason": (("mason", "masons", "stonemason*", "stoneworker*", "sculptor*"), "Guild Artisan", ("fighter", "cleric")),
+    "cartographer": (("cartographer*", "mapmaker*", "map maker*"), "Guild Artisan", ("wizard", "ranger")),
+    "merchant": (("merchant*", "trader*", "peddler*", "pedlar*", "shopkeep*", "caravan*"), "Guild Merchant",
                  ("rogue", "bard", "warlock")),
-    "farmer": (("farm*", "peasant*", "plough*", "shepherd*"), "farmer", "Folk Hero", ("fighter", "ranger", "druid")),
-    "innkeeper": (("innkeep*", "tavern*", "barkeep*", "bartender*"), "innkeeper", "Folk Hero", ("bard", "fighter", "rogue")),
-    "hunter": (("huntsman", "huntress", "trapp*", "poacher*"), "hunter", "Outlander", ("ranger", "barbarian", "druid")),
-    "sailor": (("sail*", "pirate*", "ship*", "sea dog", "deckhand*", "corsair*"), "sailor", "Sailor",
-               ("fighter", "rogue", "sorcerer")),
-    "fisher": (("fisher*", "angler*"), "fisher", "Sailor", ("ranger", "druid")),
-    "soldier": (("legionn*", "guard*", "sergeant*", "veteran*", "conscript*"), "infantry veteran", "Soldier",
-                ("fighter", "paladin")),
-    "scholar": (("scholar*", "sage*", "librar*", "scribe*", "bookish", "academic*", "professor*"), "scholar", "Sage",
-                ("wizard", "cleric")),
-    "noble": (("noble*", "prince*", "princess*", "aristocra*", "lord", "lady", "heir*", "royal*", "duke*", "countess"),
-              "minor noble", "Noble", ("paladin", "fighter", "sorcerer", "bard")),
-    "criminal": (("criminal*", "burglar*", "smuggler*", "bandit*", "outlaw*", "gangster*"), "smuggler", "Criminal",
-                 ("rogue", "fighter")),
-    "urchin": (("urchin*", "orphan*", "street kid*", "beggar*"), "street urchin", "Urchin", ("rogue", "monk")),
-    "entertainer": (("actor*", "actress*", "acrobat*", "dancer*", "jester*", "juggler*", "performer*", "circus"),
-                    "acrobat", "Entertainer", ("bard", "monk", "rogue")),
-    "hermit": (("hermit*", "recluse*", "herbalist*", "mystic*"), "hermit", "Hermit", ("druid", "cleric", "monk")),
-    "acolyte": (("acolyte*", "temple*", "pilgrim*", "nun", "novice*"), "temple acolyte", "Acolyte",
-                ("cleric", "paladin", "monk")),
-    "charlatan": (("charlatan*", "swindler*", "con artist*", "conman", "grifter*", "forger*"), "swindler",
-                  "Charlatan", ("rogue", "bard", "warlock")),
-    "gravedigger": (("gravedigger*", "undertaker*", "mortician*", "grave robber*"), "gravedigger", "Haunted One",
+    "moneylender": (("moneylender*", "money lender*", "usurer*", "banker*"), "Guild Merchant", ("rogue", "warlock")),
+    "farmer": (("farmer*", "farmhand*", "peasant*", "plough*", "farm", "farms"), "Folk Hero", ("fighter", "ranger", "druid")),
+    "shepherd": (("shepherd*", "goatherd*", "herder*", "herdsm*"), "Folk Hero", ("ranger", "druid", "fighter")),
+    "miller": (("miller*",), "Folk Hero", ("fighter", "cleric")),
+    "woodcutter": (("woodcutter*", "lumberjack*", "forester*"), "Folk Hero", ("barbarian", "ranger", "fighter")),
+    "innkeeper": (("innkeep*", "tavern*", "publican*"), "Folk Hero", ("bard", "fighter", "rogue")),
+    "barkeep": (("barkeep*", "bartender*", "barmaid*", "barman"), "Folk Hero", ("bard", "fighter", "rogue")),
+    "hunter": (("huntsman", "huntress", "hunter", "hunters", "game warden*", "gamekeeper*"), "Outlander",
+               ("ranger", "barbarian", "druid")),
+    "trapper": (("trapper*", "furrier*"), "Outlander", ("ranger", "barbarian", "druid")),
+    "poacher": (("poacher*",), "Outlander", ("ranger", "rogue")),
+    "guide": (("guide", "guides", "pathfinder*"), "Outlander", ("ranger", "druid")),
+    "deckhand": (("sail*", "deckhand*", "seam*", "mariner*", "sea dog", "ship*"), "Sailor", _SEA),
+    "pirate": (("pirate*", "corsair*", "buccaneer*", "privateer*"), "Sailor", ("rogue", "fighter", "warlock")),
+    "ship's navigator": (("navigator*", "helmsm*"), "Sailor", ("wizard", "ranger", "rogue")),
+    "fisher": (("fisher*", "angler*", "whaler*"), "Sailor", ("ranger", "druid")),
+    "dock worker": (("dockhand*", "dock worker*", "dockworker*", "stevedore*", "longshorem*"), "Sailor",
+                    ("fighter", "barbarian", "rogue")),
+    "infantry veteran": (("legionn*", "veteran*", "conscript*", "infantry*", "soldier*"), "Soldier", ("fighter", "paladin")),
+    "city guard": (("guard", "guards", "guardsm*", "watchm*", "constable*"), "Soldier", ("fighter", "paladin", "ranger")),
+    "sergeant": (("sergeant*",), "Soldier", ("fighter", "paladin")),
+    "quartermaster": (("quartermaster*",), "Soldier", ("fighter", "rogue")),
+    "scholar": (("scholar*", "sage", "sages", "bookish", "academic*", "professor*"), "Sage", ("wizard", "cleric")),
+    "librarian": (("librar*", "archivist*"), "Sage", ("wizard", "cleric")),
+    "scribe": (("scribe*", "clerk*", "copyist*"), "Sage", ("wizard", "cleric", "bard")),
+    "alchemist": (("alchemist*", "apothecar*"), "Sage", ("wizard", "sorcerer", "druid")),
+    "astronomer": (("astronom*", "astrolog*", "stargazer*"), "Sage", ("wizard", "cleric", "sorcerer")),
+    "minor noble": (("noble*", "aristocra*", "lord", "lady", "royal*", "duke*", "duchess*", "countess", "baron*"),
+                    "Noble", ("paladin", "fighter", "sorcerer", "bard")),
+    "disinherited heir": (("heir", "heirs", "heiress*", "prince", "princes", "princess*", "disinherited"), "Noble",
+                          ("paladin", "fighter", "sorcerer", "bard")),
+    "courtier": (("courtier*", "diplomat*", "envoy*", "herald*"), "Noble", ("bard", "rogue", "sorcerer")),
+    "knight's squire": (("squire*",), "Noble", ("paladin", "fighter")),
+    "smuggler": (("smuggl*", "contraband*", "rum runner*", "rumrunner*", "bootlegg*"), "Criminal", _CROOK),
+    "burglar": (("burglar*", "cat burglar*", "housebreaker*", "thief", "thieves"), "Criminal", _CROOK),
+    "fence": (("fence", "fences"), "Criminal", _CROOK),
+    "pickpocket": (("pickpocket*", "cutpurse*"), "Criminal", _CROOK),
+    "bandit": (("bandit*", "brigand*", "highwaym*", "highwayw*"), "Criminal", ("rogue", "fighter", "ranger")),
+    "outlaw": (("outlaw*", "fugitive*", "criminal*"), "Criminal", ("rogue", "fighter", "ranger")),
+    "gangster": (("gangster*", "gang", "gangs", "crime lord*", "mobster*"), "Criminal", ("rogue", "fighter")),
+    "assassin's apprentice": (("assassin*", "cutthroat*"), "Criminal", ("rogue", "monk", "warlock")),
+    "street urchin": (("urchin*", "orphan*", "street kid*", "street rat*", "guttersnipe*"), "Urchin", ("rogue", "monk")),
+    "beggar": (("beggar*", "vagrant*", "vagabond*", "tramp"), "Urchin", ("rogue", "monk", "warlock")),
+    "messenger": (("messenger*", "courier*", "errand*"), "Urchin", ("rogue", "monk")),
+    "acrobat": (("acrobat*", "tumbler*", "circus*", "juggler*"), "Entertainer", ("bard", "monk", "rogue")),
+    "actor": (("actor*", "actress*", "performer*", "playwright*"), "Entertainer", ("bard", "rogue", "sorcerer")),
+    "dancer": (("dancer*",), "Entertainer", ("bard", "monk")),
+    "jester": (("jester*", "clown*", "fool"), "Entertainer", ("bard", "rogue")),
+    "storyteller": (("storyteller*", "story teller*", "raconteur*"), "Entertainer", ("bard", "wizard")),
+    "hermit": (("hermit*", "recluse*", "mystic*", "anchorite*"), "Hermit", ("druid", "cleric", "monk")),
+    "herbalist": (("herbalist*", "herb woman", "wise woman", "hedge witch*"), "Hermit", ("druid", "cleric")),
+    "temple acolyte": (("acolyte*", "temple*", "novice*", "nun", "nuns"), "Acolyte", ("cleric", "paladin", "monk")),
+    "pilgrim": (("pilgrim*",), "Acolyte", ("cleric", "paladin", "monk")),
+    "swindler": (("charlatan*", "swindler*", "con artist*", "conman", "conmen", "grifter*", "fraud*"), "Charlatan",
+                 ("rogue", "bard", "warlock")),
+    "forger": (("forger*", "counterfeit*"), "Charlatan", ("rogue", "wizard")),
+    "false fortune-teller": (("fortune teller*", "fortuneteller*", "soothsayer*"), "Charlatan", ("bard", "warlock")),
+    "gravedigger": (("gravedigger*", "grave digger*", "grave robber*", "graverobber*"), "Haunted One",
                     ("warlock", "cleric", "rogue")),
-    "miner": (("miner*", "mining", "prospector*", "digger*"), "miner", "Guild Artisan", ("fighter", "barbarian")),
-    "cook": (("cook*", "chef*", "baker*", "butcher*"), "cook", "Guild Artisan", ("fighter", "bard")),
+    "undertaker": (("undertaker*", "mortician*", "embalmer*"), "Haunted One", ("warlock", "cleric")),
+    "miner": (("miner", "miners", "mining", "prospector*", "digger*"), "Guild Artisan", ("fighter", "barbarian")),
+    "cook": (("cook", "cooks", "chef*"), "Guild Artisan", ("fighter", "bard")),
+    "baker": (("baker*",), "Guild Artisan", ("fighter", "cleric")),
+    "butcher": (("butcher*",), "Guild Artisan", ("barbarian", "fighter")),
 }
 OCCUPATION_MATCHER = Matcher({k: v[0] for k, v in OCCUPATIONS.items()})
 CLASS_MATCHER = Matcher(CLASS_KEYWORDS)
@@ -361,9 +421,9 @@ MENTOR_TITLES = ("old", "Master", "Sister", "Brother", "Captain", "Mother", "Fat
 
 @lru_cache(maxsize=2048)
 def parse_prompt(prompt: str):
-    """(ancestry, class, occupation key, mood, tone) found in the prompt, each or None."""
+    """(ancestry, class, occupation, mood, tone, place kind) found in the prompt, each or None."""
     return (ANCESTRY_MATCHER.first(prompt), CLASS_MATCHER.first(prompt), OCCUPATION_MATCHER.first(prompt),
-            P.MOOD_MATCHER.first(prompt), TONE_MATCHER.first(prompt))
+            P.MOOD_MATCHER.first(prompt), TONE_MATCHER.first(prompt), PL.PLACE_MATCHER.first(prompt))
 
 
 def roll_scores(rng: Random, char_class: str, ancestry: str, level: int) -> dict[str, int]:
@@ -415,7 +475,7 @@ def _rank(level: int) -> str:
 def build(prompt: str, form: CharacterForm, seed: int) -> CharacterContent:
     rng = Random(seed)
     r = rng.random
-    p_anc, p_cls, p_occ, p_mood, p_tone = parse_prompt(prompt or "")
+    p_anc, p_cls, p_occ, p_mood, p_tone, p_place = parse_prompt(prompt or "")
 
     ancestry = form.ancestry if form.ancestry != "any" else (p_anc or pick(rng, N.ANCESTRIES))
     occ_key = p_occ
@@ -424,12 +484,12 @@ def build(prompt: str, form: CharacterForm, seed: int) -> CharacterContent:
     elif p_cls:
         char_class = p_cls
     elif occ_key and r() < 0.7:
-        char_class = pick(rng, OCCUPATIONS[occ_key][3])
+        char_class = pick(rng, OCCUPATIONS[occ_key][2])
     else:
         char_class = pick(rng, CLASS_NAMES)
     cls = CLASSES[char_class]
     if occ_key:
-        _, occupation, background, _ = OCCUPATIONS[occ_key]
+        occupation, background = occ_key, OCCUPATIONS[occ_key][1]
     else:
         background = pick(rng, BACKGROUND_NAMES)
         occupation = pick(rng, BACKGROUNDS[background][0])
@@ -466,7 +526,8 @@ def build(prompt: str, form: CharacterForm, seed: int) -> CharacterContent:
 
     anc_word = N.ANCESTRY_ADJ[ancestry] if ancestry != "human" else "human"
     ctx = {
-        "name": name, "first": first, "home": home, "home_desc": pick(rng, HOME_DESC), "youth": pick(rng, YOUTH),
+        "name": name, "first": first, "home": home,
+        "home_desc": pick(rng, PL.HOME_DESC[p_place] if p_place else HOME_DESC), "youth": pick(rng, YOUTH),
         "years": pick(rng, ("three", "five", "seven", "ten", "twelve")), "a_occ": a(occupation), "occ": occupation,
         "a_ancestry": a(anc_word), "rival": rival, "trigger": pick(rng, TRIGGERS), "level": level,
         "noun": cls.noun, "a_noun": a(cls.noun), "rank": _rank(level), "a_rank": a(_rank(level)),
@@ -488,3 +549,8 @@ def build(prompt: str, form: CharacterForm, seed: int) -> CharacterContent:
         personality=construct(Personality, traits=traits, ideal=ideal, bond=bond, flaw=flaw),
         appearance=appearance, skin=skin, hair=hair, eyes=eyes, equipment=equipment, backstory=backstory,
     )
+
+
+assert set(CLASSES) == set(ClassName.__args__) == set(CharClass.__args__) - {"any"}
+assert set(BACKGROUNDS) == set(BackgroundName.__args__)
+assert all(bg in BACKGROUNDS for _, bg, _ in OCCUPATIONS.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+import re
 from random import Random
 from typing import Literal
 
@@ -10,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from . import names as N
 from ._text import construct, FormBase, Matcher, a, cap, pick, titlecase
-from .base import Content
+from .base import Content, bounded_str
 
 Environment = Literal["any", "forest", "swamp", "mountain", "desert", "arctic", "coast", "underdark", "dungeon",
                       "urban", "grassland", "ruins"]
@@ -27,28 +28,36 @@ class EncounterForm(FormBase):
     environment: Environment = Field("any", title="Environment", description="Where the fight happens, or any.")
 
 
+EnvironmentName = Literal["forest", "swamp", "mountain", "desert", "arctic", "coast", "underdark", "dungeon", "urban",
+                          "grassland", "ruins"]
+DifficultyName = Literal["easy", "medium", "hard", "deadly"]
+SetupName = Literal["ambush", "patrol", "lair", "ritual", "camp", "guardians", "hunt", "siege"]
+ChallengeRating = Literal["0", "1/8", "1/4", "1/2", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13",
+                          "14", "15", "16", "17", "18", "19", "20", "21", "22", "23", "24"]
+
+
 class Creature(BaseModel):
-    name: str
-    count: int
-    challenge: str
-    xp: int
-    notes: str
+    name: str = Field(min_length=1, max_length=32)
+    count: int = Field(ge=1, le=12)
+    challenge: ChallengeRating
+    xp: int = Field(ge=0, le=62_000, description="XP of one such creature.")
+    notes: str = Field(min_length=1, max_length=64)
 
 
 class EncounterContent(Content):
-    name: str
-    environment: str
-    difficulty: str
-    party_level: int
-    party_size: int
-    setup: str
-    read_aloud: str
-    creatures: list[Creature]
-    xp_budget: int
-    adjusted_xp: int
-    tactics: str
-    terrain: list[str]
-    treasure: list[str]
+    name: str = Field(min_length=1, max_length=64)
+    environment: EnvironmentName
+    difficulty: DifficultyName
+    party_level: int = Field(ge=1, le=20)
+    party_size: int = Field(ge=1, le=8)
+    setup: SetupName
+    read_aloud: str = Field(min_length=1, max_length=160, description="What the players see and hear, one or two sentences.")
+    creatures: list[Creature] = Field(min_length=1, max_length=3)
+    xp_budget: int = Field(ge=0, le=200_000)
+    adjusted_xp: int = Field(ge=0, le=999_999)
+    tactics: str = Field(min_length=1, max_length=360, description="How the creatures fight, in a short paragraph.")
+    terrain: list[bounded_str(72)] = Field(min_length=1, max_length=3)
+    treasure: list[bounded_str(72)] = Field(min_length=1, max_length=3)
 
 
     def to_markdown(self) -> str:
@@ -342,21 +351,95 @@ TAG_KEYWORDS = {
 }
 TAG_MATCHER = Matcher(TAG_KEYWORDS)
 ENV_KEYWORDS = {
-    "forest": ("forest*", "wood", "woods", "woodland*", "grove*", "jungle*", "thicket*", "glade*", "weald"),
-    "swamp": ("swamp*", "marsh*", "bog", "bogs", "fen", "fens", "mire*", "bayou*", "wetland*"),
-    "mountain": ("mountain*", "peak*", "cliff*", "pass", "hill", "hills", "crag*", "alpine", "highland*"),
-    "desert": ("desert*", "dune*", "sand*", "wasteland*", "oasis", "badlands"),
-    "arctic": ("arctic", "frozen", "snow*", "ice", "icy", "glacier*", "tundra*", "frost*", "winter*", "polar"),
-    "coast": ("coast*", "beach*", "shore*", "sea", "seas", "ocean*", "harbor*", "harbour*", "island*", "ship*",
-              "cove", "coves", "reef*", "pirate*"),
-    "underdark": ("underdark", "cave*", "cavern*", "underground", "tunnel*", "deep roads", "grotto*"),
-    "dungeon": ("dungeon*", "crypt", "crypts", "tomb*", "vault*", "catacomb*", "labyrinth*", "prison*", "sewer*", "lair"),
-    "urban": ("city", "cities", "town*", "street*", "alley*", "tavern*", "market*", "village*", "docks", "slum*",
-              "rooftop*"),
-    "grassland": ("grassland*", "plain", "plains", "field*", "meadow*", "steppe*", "prairie*", "farm*", "road*"),
-    "ruins": ("ruin*", "temple*", "tower*", "abandoned", "castle*", "monaster*", "shrine*", "citadel*"),
+    "forest": ("forest*", "wood", "woods", "woodland*", "grove*", "jungle*", "thicket*", "glade*", "weald", "rainforest*",
+               "copse*", "undergrowth"),
+    "swamp": ("swamp*", "marsh*", "bog", "bogs", "boggy", "fen", "fens", "fenland*", "mire*", "bayou*", "wetland*",
+              "quagmire*", "morass*", "slough*", "mangrove*"),
+    "mountain": ("mountain*", "peak*", "cliff*", "pass", "hill", "hills", "crag*", "alpine", "highland*", "summit*",
+                 "ridge*", "foothill*", "gorge*", "canyon*"),
+    "desert": ("desert*", "dune*", "sand*", "wasteland*", "oasis", "oases", "badlands", "arid", "salt flat*", "mesa*"),
+    "arctic": ("arctic", "frozen", "snow*", "ice", "icy", "glacier*", "glacial", "tundra*", "frost*", "winter*", "polar",
+               "blizzard*", "ice floe*", "fjord*"),
+    "coast": ("coast*", "beach*", "shore*", "sea", "seas", "seaside", "ocean*", "harbor*", "harbour*", "island*", "ship*",
+              "cove", "coves", "reef*", "pirate*", "port", "ports", "seaport*", "dock", "docks", "dockside", "wharf*",
+              "wharves", "pier", "piers", "quay*", "lighthouse*", "shipwreck*", "isle", "isles"),
+    "underdark": ("underdark", "cave*", "cavern*", "underground", "tunnel*", "deep roads", "grotto*", "mine", "mines",
+                  "mineshaft*", "chasm*"),
+    "dungeon": ("dungeon*", "crypt", "crypts", "tomb*", "vault*", "catacomb*", "labyrinth*", "prison*", "sewer*"),
+    "urban": ("city", "cities", "town*", "street*", "alley*", "tavern*", "market*", "village*", "slum*",
+              "rooftop*", "warehouse*", "plaza*", "square", "inn", "bazaar*", "backstreet*", "gutter*"),
+    "grassland": ("grassland*", "plain", "plains", "field*", "meadow*", "steppe*", "prairie*", "farm*", "road*",
+                  "savanna*", "moor", "moors", "moorland*", "heath*", "downs"),
+    "ruins": ("ruin*", "temple*", "tower*", "abandoned", "castle*", "monaster*", "shrine*", "citadel*", "graveyard*",
+              "cemeter*", "necropolis", "mausoleum*", "abbey*", "chapel*"),
 }
 ENV_MATCHER = Matcher(ENV_KEYWORDS)
+
+
+def _monster_words() -> dict[str, tuple[str, ...]]:
+    """Words that name monsters -> the monsters they name ("red dragon" -> every red dragon; "giant" -> every giant)."""
+    generic = {"lord", "captain", "fanatic", "scout", "beast", "raider", "mound", "mouth", "horror", "dog", "devourer",
+               "hulk", "armour", "spawn", "blight", "turtle", "worm", "remorhaz", "of", "swarm", "fiend"}
+    common = {"shadow", "shadows", "scout", "scouts"}  # everyday words first: "in the shadows", "orc scouts"
+    words: dict[str, list[str]] = {}
+    for m in MONSTERS:
+        parts = m.name.lower().replace("swarm of ", "").split()
+        plural = m.plural.lower().replace("swarms of ", "").split()
+        for i in range(len(parts)):
+            tail, tail_pl = " ".join(parts[i:]), " ".join(plural[i:])
+            if i and len(parts) - i == 1 and tail in generic:
+                continue
+            if i and tail in ("pack lord", "mummy"):  # "gnoll pack lord" is not any pack lord
+                continue
+            for w in sorted({tail, tail_pl} - common):
+                words.setdefault(w, [])
+                if m.name not in words[w]:
+                    words[w].append(m.name)
+    return {w: tuple(ms) for w, ms in words.items()}
+
+
+MONSTER_BY_NAME: dict[str, Monster] = {m.name: m for m in MONSTERS}
+_MONSTER_WORDS = _monster_words()
+# value: monster names joined by "|" (one value per distinct set of monsters)
+_GROUPS: dict[str, list[str]] = {}
+for _w, _ms in _MONSTER_WORDS.items():
+    _GROUPS.setdefault("|".join(_ms), []).append(_w)
+MONSTER_MATCHER = Matcher(_GROUPS)
+
+
+@lru_cache(maxsize=2048)
+def named_monsters(prompt: str) -> tuple[Monster, ...]:
+    """The monsters a prompt names ("goblins led by a bugbear" -> goblins and bugbears), in order, without repeats."""
+    out: list[Monster] = []
+    for group in MONSTER_MATCHER.all(prompt):
+        for name in group.split("|"):
+            m = MONSTER_BY_NAME[name]
+            if m not in out:
+                out.append(m)
+    return tuple(out)
+
+
+def soften(prompt: str, max_xp: float) -> str:
+    """The prompt with monsters stronger than `max_xp` replaced by their kind ("lich" -> "undead").
+
+    Campaigns stage an early fight from the same prompt as the finale: a lich named for the end
+    should set the tone (undead) of the first act, not fight a level 1 party.
+    """
+    def swap(m: re.Match) -> str:
+        monsters = named_monsters(m.group(0))
+        if not monsters or any(x.xp <= max_xp for x in monsters):
+            return m.group(0)
+        return next((_KIND_WORD[t] for t in monsters[0].tags if t in _KIND_WORD), "")
+    return MONSTER_MATCHER.sub(swap, prompt) if prompt else prompt
+
+
+# a word for each creature kind that the kind's keywords match and that names no single monster
+_KIND_WORD = {"undead": "undead", "beast": "beasts", "bandit": "raiders", "cult": "cult", "goblinoid": "goblinoids",
+              "orc": "orcish", "fiend": "fiends", "dragon": "wyrm", "giant": "giantkin", "aberration": "aberrations",
+              "fey": "fey", "monstrosity": "monsters", "construct": "constructs", "elemental": "elementalkind",
+              "ooze": "slimes", "plant": "plants", "lycanthrope": "lycanthropes"}
+
+
 SETUP_KEYWORDS = {
     "ambush": ("ambush*", "trap", "surprise*", "waylaid", "lying in wait"),
     "patrol": ("patrol*", "scouts", "sentries"),
@@ -375,6 +458,8 @@ DIFF_MATCHER = Matcher({
     "medium": ("medium", "moderate", "average", "fair"),
 })
 SETUPS: tuple[str, ...] = tuple(SETUP_KEYWORDS)
+# a word that asks for each set-up and names no monster ("guard" would bring the Guard)
+SETUP_LEAD = {k: next(w.rstrip("*") for w in kws if not named_monsters(w.rstrip("*"))) for k, kws in SETUP_KEYWORDS.items()}
 
 # environment -> (terrain features, hiding spots, read-aloud openers)
 ENV_DATA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -509,7 +594,9 @@ NOTES_SOLO = ("Fights alone and uses every trick it has.", "Retreats to its lair
 
 @lru_cache(maxsize=2048)
 def parse_prompt(prompt: str):
-    return (ENV_MATCHER.first(prompt), TAG_MATCHER.all(prompt), SETUP_MATCHER.first(prompt), DIFF_MATCHER.first(prompt))
+    """(environment, creature tags, set-up, difficulty, named monsters) the prompt names."""
+    return (ENV_MATCHER.first(prompt), TAG_MATCHER.all(prompt), SETUP_MATCHER.first(prompt), DIFF_MATCHER.first(prompt),
+            named_monsters(prompt))
 
 
 def _choose(rng: Random, pool: tuple[Monster, ...], lo: float, hi: float) -> Monster:
@@ -532,10 +619,28 @@ def _adjusted(groups: list[tuple[Monster, int]], party_size: int) -> int:
 
 def _fill(groups: list[tuple[Monster, int]], m: Monster, hi: int, party_size: int, max_n: int = 12) -> int:
     """Largest count of m (at least 1) that keeps the adjusted XP of the encounter within hi."""
+    base_xp = sum(g.xp * c for g, c in groups)
+    base_n = sum(c for _, c in groups)
+    xp = m.xp
     n = 1
-    while n < max_n and _adjusted(groups + [(m, n + 1)], party_size) <= hi:
+    while n < max_n and int((base_xp + xp * (n + 1)) * multiplier(base_n + n + 1, party_size)) <= hi:
         n += 1
     return n
+
+
+@lru_cache(maxsize=1024)
+def _pool(env: str, tags: tuple[str, ...], named: tuple[Monster, ...]) -> tuple[Monster, ...]:
+    """The monsters an encounter draws from: those the prompt names (here if any live here), else of the kinds it names."""
+    if named:
+        return tuple(m for m in named if env in m.envs) or named
+    pool = BY_ENV[env]
+    if tags:
+        tagged = tuple(m for m in pool if any(t in m.tags for t in tags))
+        if not tagged:
+            tagged = tuple(m for m in MONSTERS if any(t in m.tags for t in tags))
+        if tagged:
+            pool = tagged
+    return pool
 
 
 def budget(level: int, size: int, difficulty: str) -> tuple[int, int]:
@@ -549,7 +654,7 @@ def budget(level: int, size: int, difficulty: str) -> tuple[int, int]:
 def build(prompt: str, form: EncounterForm, seed: int) -> EncounterContent:
     rng = Random(seed)
     r = rng.random
-    p_env, p_tags, p_setup, p_diff = parse_prompt(prompt or "")
+    p_env, p_tags, p_setup, p_diff, p_named = parse_prompt(prompt or "")
     env = form.environment if form.environment != "any" else (p_env or pick(rng, ENVIRONMENTS))
     difficulty = form.difficulty if form.difficulty != "any" else (
         p_diff or pick(rng, ("easy", "medium", "medium", "hard", "hard", "deadly")))
@@ -557,13 +662,7 @@ def build(prompt: str, form: EncounterForm, seed: int) -> EncounterContent:
     setup = p_setup or pick(rng, SETUPS)
     lo, hi = budget(level, size, difficulty)
 
-    pool = BY_ENV[env]
-    if p_tags:
-        tagged = tuple(m for m in pool if any(t in m.tags for t in p_tags))
-        if not tagged:
-            tagged = tuple(m for m in MONSTERS if any(t in m.tags for t in p_tags))
-        if tagged:
-            pool = tagged
+    pool = _pool(env, p_tags, p_named)  # creatures the prompt names win, then the kinds it names
     target = lo + (hi - lo) * 0.5
     roll = r()
     groups: list[tuple[Monster, int]] = []
@@ -629,3 +728,10 @@ def build(prompt: str, form: EncounterForm, seed: int) -> EncounterContent:
         setup=setup, read_aloud=read_aloud, creatures=creatures, xp_budget=lo, adjusted_xp=adjusted,
         tactics=tactics, terrain=terrain, treasure=treasure,
     )
+
+
+assert set(EnvironmentName.__args__) == set(ENVIRONMENTS) == set(ENV_DATA) == set(ENV_KEYWORDS)
+assert set(DifficultyName.__args__) == set(DIFFICULTIES) and set(SetupName.__args__) == set(SETUPS)
+assert set(ChallengeRating.__args__) == set(CR_XP)
+assert set(_KIND_WORD) == set(TAG_KEYWORDS)
+assert all(TAG_MATCHER.first(w) == t and not named_monsters(w) for t, w in _KIND_WORD.items())

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from . import names as N
 from ._text import construct, FormBase, Matcher, a, pick, titlecase
-from .base import Content
+from .base import Content, bounded_str
 
 Kind = Literal["any", "weapon", "armor", "wondrous", "potion", "scroll", "ring", "wand"]
 Rarity = Literal["any", "common", "uncommon", "rare", "very rare", "legendary"]
@@ -24,19 +24,34 @@ class ItemForm(FormBase):
     cursed: Literal["any", "yes", "no"] = Field("any", title="Cursed", description="Force or forbid a curse; any leaves it to chance.")
 
 
+KindName = Literal["weapon", "armor", "wondrous", "potion", "scroll", "ring", "wand"]
+RarityName = Literal["common", "uncommon", "rare", "very rare", "legendary"]
+BaseName = Literal["greatsword", "longsword", "shortsword", "rapier", "scimitar", "dagger", "greataxe", "battleaxe",
+                   "warhammer", "mace", "spear", "longbow", "crossbow", "quarterstaff", "plate armour", "chain mail",
+                   "leather armour", "breastplate", "shield", "helm", "amulet", "cloak", "boots", "gauntlets", "crown",
+                   "orb", "tome", "lantern", "horn", "mirror", "potion", "scroll", "ring", "wand", "rod"]
+ShapeName = Literal["sword", "dagger", "axe", "hammer", "spear", "bow", "staff", "armor", "shield", "helm", "amulet",
+                    "cloak", "boots", "gauntlet", "crown", "orb", "tome", "lantern", "horn", "potion", "scroll", "ring",
+                    "wand"]
+ElementName = Literal["fire", "frost", "lightning", "thunder", "poison", "acid", "radiant", "necrotic", "psychic", "force"]
+MaterialName = Literal["iron", "steel", "silver", "gold", "bronze", "mithral", "adamantine", "starmetal", "obsidian",
+                       "crystal", "jade", "ivory", "bone", "wood", "stone", "dragonscale"]
+
+
 class ItemContent(Content):
-    name: str
-    kind: str
-    base: str
-    shape: str
-    rarity: str
-    element: str | None = None
-    bonus: int = 0
-    properties: list[str]
-    history: str
-    value: int
+    name: str = Field(min_length=1, max_length=72)
+    kind: KindName
+    base: BaseName
+    shape: ShapeName
+    rarity: RarityName
+    element: ElementName | None = None
+    material: MaterialName | None = None
+    bonus: int = Field(0, ge=0, le=3)
+    properties: list[bounded_str(200)] = Field(min_length=1, max_length=6)
+    history: str = Field(min_length=1, max_length=800, description="Who made it and what became of it, in one paragraph.")
+    value: int = Field(ge=1, le=250_000, description="Value in gold pieces.")
     attunement: bool
-    curse: str | None = None
+    curse: str | None = Field(None, min_length=1, max_length=240)
 
 
     def subtitle(self) -> str:
@@ -111,18 +126,49 @@ KIND_MATCHER = Matcher({
     "potion": ("potion*",), "scroll": ("scroll*",), "ring": ("ring", "rings"), "wand": ("wand", "wands"),
 })
 RARITY_MATCHER = Matcher({
-    "legendary": ("legendary", "artifact*", "artefact*", "mythic*", "fabled", "godly", "divine relic*"),
-    "very rare": ("very rare", "epic", "exceptional"),
+    "legendary": ("legendary", "artifact*", "artefact*", "mythic*", "fabled", "godly", "divine relic*", "priceless",
+                  "unique", "world ending", "fabulous"),
+    "very rare": ("very rare", "epic", "exceptional", "mighty", "masterwork", "masterpiece"),
     "rare": ("rare", "powerful", "potent"),
-    "uncommon": ("uncommon", "minor", "lesser"),
+    "uncommon": ("uncommon", "minor", "lesser", "modest", "weak"),
     "common": ("common", "mundane", "simple", "cheap", "humble", "ordinary"),
 })
+# material -> (prompt keywords, name adjective, shapes it is chosen for at random)
+_METAL_SHAPES = ("sword", "dagger", "axe", "hammer", "spear", "armor", "shield", "helm", "gauntlet", "crown", "amulet",
+                 "ring", "lantern")
+MATERIALS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
+    "iron": (("iron", "cold iron", "wrought iron", "iron bound"), "Iron", _METAL_SHAPES),
+    "steel": (("steel", "steely", "damascus"), "Steel", ("sword", "dagger", "axe", "hammer", "spear", "armor", "shield", "helm")),
+    "silver": (("silver", "silvered", "silvery", "argent"), "Silvered", _METAL_SHAPES + ("horn", "mirror", "wand")),
+    "gold": (("gold", "golden", "gilded", "gilt"), "Golden", ("crown", "amulet", "ring", "lantern", "horn", "shield", "helm")),
+    "bronze": (("bronze", "brass", "copper"), "Bronze", _METAL_SHAPES + ("horn",)),
+    "mithral": (("mithral", "mithril", "truesilver"), "Mithral", _METAL_SHAPES),
+    "adamantine": (("adamant*",), "Adamantine", ("sword", "axe", "hammer", "armor", "shield", "helm", "gauntlet")),
+    "starmetal": (("starmetal", "star metal", "meteor*", "skymetal", "sky metal", "starsteel"), "Starmetal",
+                  ("sword", "dagger", "axe", "hammer", "spear", "ring", "amulet", "wand")),
+    "obsidian": (("obsidian", "volcanic glass", "dragonglass"), "Obsidian", ("dagger", "amulet", "ring", "orb", "crown", "wand")),
+    "crystal": (("crystal*", "glass", "quartz", "diamond*"), "Crystal", ("orb", "wand", "amulet", "ring", "crown", "lantern")),
+    "jade": (("jade",), "Jade", ("amulet", "ring", "orb", "crown", "wand", "dagger")),
+    "ivory": (("ivory",), "Ivory", ("horn", "wand", "amulet", "dagger", "crown")),
+    "bone": (("bone", "bones", "boneforged", "skeletal"), "Bone", ("dagger", "wand", "amulet", "horn", "crown", "bow")),
+    "wood": (("wood", "wooden", "oak", "oaken", "yew", "ironwood", "darkwood", "ashwood", "driftwood", "willow"), "Oaken",
+             ("bow", "staff", "wand", "shield", "spear", "horn")),
+    "stone": (("stone", "granite", "marble", "basalt", "runestone"), "Stone", ("hammer", "amulet", "orb", "ring")),
+    "dragonscale": (("dragonscale", "dragon scale*", "dragonhide", "dragon hide", "drake scale*", "wyrmscale"), "Dragonscale",
+                    ("armor", "shield", "cloak", "boots", "gauntlet", "helm")),
+}
+MATERIAL_NAMES: tuple[str, ...] = tuple(MATERIALS)
+MATERIAL_MATCHER = Matcher({k: v[0] for k, v in MATERIALS.items()})
+MATERIALS_BY_SHAPE: dict[str, tuple[str, ...]] = {}
+for _m, (_kw, _adj, _shapes) in MATERIALS.items():
+    for _s in _shapes:
+        MATERIALS_BY_SHAPE[_s] = MATERIALS_BY_SHAPE.get(_s, ()) + (_m,)
 CURSE_MATCHER = Matcher({"cursed": ("curse*", "haunted", "damned", "accursed", "malevolent", "bloodthirst*",
                                     "possessed", "evil", "sinister", "hexed", "doomed")})
 
 # element -> (keywords, adjectives, nouns, damage type, spells by tier, resistance noun, colour name)
 ELEMENTS: dict[str, tuple] = {
-    "fire": (("fire*", "flam*", "burn*", "blaz*", "ember*", "infern*", "scorch*", "molten", "magma", "lava", "pyre*", "ash"),
+    "fire": (("fire*", "flam*", "burn*", "blaz*", "ember*", "infern*", "scorch*", "molten", "magma", "lava", "pyre*", "ash", "hellfire", "phoenix*"),
              ("Flaming", "Burning", "Blazing", "Smouldering", "Emberforged", "Searing"),
              ("Embers", "the Inferno", "the Phoenix", "Cinders", "the Pyre", "Wildfire"),
              "fire", ("burning hands", "scorching ray", "fireball", "wall of fire", "fire storm")),
@@ -151,7 +197,7 @@ ELEMENTS: dict[str, tuple] = {
                 ("Radiant", "Sunforged", "Hallowed", "Dawnlit", "Blessed", "Celestial"),
                 ("the Dawn", "the Sun", "the Morning Star", "Mercy", "the Seraph", "the Last Light"),
                 "radiant", ("guiding bolt", "spiritual weapon", "daylight", "flame strike", "sunbeam")),
-    "necrotic": (("necrotic", "unholy", "death*", "deadly", "shadow*", "vampir*", "soul*", "grave", "graves", "graveyard*", "gravestone*", "bone*", "undead",
+    "necrotic": (("necrotic", "unholy", "death*", "deadly", "shadow*", "vampir*", "soul*", "grave", "graves", "graveyard*", "gravestone*", "undead",
                   "lich*", "ghost*", "wraith*", "blood*", "corrupt*", "plague*", "rot", "rotting", "rotten", "dark"),
                  ("Shadowed", "Soul-Drinking", "Bone-White", "Deathless", "Gravebound", "Nightborn"),
                  ("the Grave", "Endless Night", "the Lich King", "Sorrows", "the Hollow Crown", "Ashen Souls"),
@@ -160,7 +206,7 @@ ELEMENTS: dict[str, tuple] = {
                 ("Whispering", "Dreaming", "Maddening", "Mindpiercing"),
                 ("Whispers", "the Dreamer", "Lost Memories", "the Far Realm", "Nightmares"),
                 "psychic", ("dissonant whispers", "phantasmal force", "fear", "phantasmal killer", "feeblemind")),
-    "force": (("force", "arcane", "eldritch", "aether*", "astral", "star", "stars", "starlight", "starmetal", "starforged", "cosmic", "void"),
+    "force": (("force", "arcane", "eldritch", "aether*", "astral", "star", "stars", "starlight", "starforged", "cosmic", "void"),
               ("Starforged", "Arcane", "Eldritch", "Aetheric", "Voidtouched"),
               ("the Stars", "the Void", "the Astral Sea", "the Archmage", "Starlight"),
               "force", ("magic missile", "misty step", "counterspell", "wall of force", "disintegrate")),
@@ -348,8 +394,9 @@ WYRM_COLOURS = ("red", "blue", "green", "black", "white", "bronze", "silver", "c
 
 @lru_cache(maxsize=2048)
 def parse_prompt(prompt: str):
+    """(base, kind, rarity, element, cursed, material) the prompt names, each or None (cursed: a bool)."""
     return (BASE_MATCHER.first(prompt), KIND_MATCHER.first(prompt), RARITY_MATCHER.first(prompt),
-            ELEMENT_MATCHER.first(prompt), bool(CURSE_MATCHER.first(prompt)))
+            ELEMENT_MATCHER.first(prompt), bool(CURSE_MATCHER.first(prompt)), MATERIAL_MATCHER.first(prompt))
 
 
 def _round_value(v: int) -> int:
@@ -359,8 +406,12 @@ def _round_value(v: int) -> int:
     return v - v % mag
 
 
-def item_name(rng: Random, base: str, kind: str, rarity: str, element: str | None, cursed: bool) -> str:
-    """Name for an item (also used by quests to name rewards)."""
+def item_name(rng: Random, base: str, kind: str, rarity: str, element: str | None, cursed: bool,
+              material: str | None = None, material_named: bool = False) -> str:
+    """Name for an item (also used by quests to name rewards).
+
+    A material the prompt named (``material_named``) always shows in the name; a random one sometimes.
+    """
     r = rng.random
     el = ELEMENTS[element] if element else None
     base_t = titlecase(base)
@@ -378,7 +429,12 @@ def item_name(rng: Random, base: str, kind: str, rarity: str, element: str | Non
         if roll < 0.8:
             return f"{N.first_name(rng, pick(rng, N.ANCESTRIES))}'s {core}"
         return f"{core} from {N.settlement_name(rng)}"
-    adj = pick(rng, CURSE_ADJ) if cursed and r() < 0.5 else pick(rng, el[1] if el and r() < 0.7 else GENERAL_ADJ)
+    if material and (material_named or r() < 0.5):
+        adj = MATERIALS[material][1]
+        if cursed and r() < 0.5:
+            adj = f"{pick(rng, CURSE_ADJ)} {adj}"
+    else:
+        adj = pick(rng, CURSE_ADJ) if cursed and r() < 0.5 else pick(rng, el[1] if el and r() < 0.7 else GENERAL_ADJ)
     abstract = pick(rng, el[2]) if el and r() < 0.6 else pick(rng, GENERAL_ABSTRACT)
     roll = r()
     if rarity in ("rare", "very rare", "legendary") and roll < 0.35:
@@ -451,7 +507,7 @@ def _properties(rng: Random, kind: str, base: str, rarity: str, element: str | N
 def build(prompt: str, form: ItemForm, seed: int) -> ItemContent:
     rng = Random(seed)
     r = rng.random
-    p_base, p_kind, p_rarity, p_element, p_cursed = parse_prompt(prompt or "")
+    p_base, p_kind, p_rarity, p_element, p_cursed, p_material = parse_prompt(prompt or "")
     # kind and base: the form wins; a prompt base of the same kind refines it
     if form.kind != "any":
         kind = form.kind
@@ -474,7 +530,13 @@ def build(prompt: str, form: ItemForm, seed: int) -> ItemContent:
     else:
         cursed = p_cursed or r() < 0.12
     bonus = (0, 1, 2, 2, 3)[tier] if kind in ("weapon", "armor") else 0
-    name = item_name(rng, base, kind, rarity, element, cursed)
+    if p_material:
+        material = p_material
+    elif shape in MATERIALS_BY_SHAPE and r() < 0.3:
+        material = pick(rng, MATERIALS_BY_SHAPE[shape])
+    else:
+        material = None
+    name = item_name(rng, base, kind, rarity, element, cursed, material, p_material is not None)
     props = _properties(rng, kind, base, rarity, element, bonus, name)
     lo, hi = VALUE_RANGE[rarity]
     value = lo + int(r() * (hi - lo))
@@ -496,7 +558,8 @@ def build(prompt: str, form: ItemForm, seed: int) -> ItemContent:
     maker = pick(rng, MAKERS).format(**fmt)
     when = pick(rng, ("some three hundred years ago", "over a thousand years ago", "ninety years ago", "six centuries ago",
                       "two thousand years ago", "barely forty years ago", "in the last days of the old empire"))
-    hist = [f"This {base} was {VERB[kind]} by {maker} {when} {pick(rng, PURPOSES)}."]
+    made_of = f"{MATERIALS[material][1].lower()} " if material else ""
+    hist = [f"This {made_of}{base} was {VERB[kind]} by {maker} {when} {pick(rng, PURPOSES)}."]
     hist.append(pick(rng, CONSUMABLE_EVENTS if kind in ("potion", "scroll") else EVENTS).format(**fmt))
     if cursed:
         hist.append(pick(rng, ("Every owner since has died within a year of claiming it.",
@@ -505,6 +568,12 @@ def build(prompt: str, form: ItemForm, seed: int) -> ItemContent:
     fmt["place"] = places[1]
     hist.append(pick(rng, RECENT).format(**fmt))
     return construct(ItemContent,
-        name=name, kind=kind, base=base, shape=shape, rarity=rarity, element=element, bonus=bonus, properties=props,
+        name=name, kind=kind, base=base, shape=shape, rarity=rarity, element=element, material=material, bonus=bonus,
+        properties=props,
         history=" ".join(hist), value=value, attunement=attunement, curse=curse,
     )
+
+
+assert set(KindName.__args__) == set(KINDS) and set(RarityName.__args__) == set(RARITIES)
+assert set(BaseName.__args__) == set(BASES) and set(ShapeName.__args__) == {v[1] for v in BASES.values()}
+assert set(ElementName.__args__) == set(ELEMENTS) and set(MaterialName.__args__) == set(MATERIALS)

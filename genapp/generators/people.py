@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from random import Random
+from typing import Literal
 
+from . import names as N
 from ._text import Matcher, a, pick
 
 # ------------------------------------------------------------------ moods
 # mood -> (prompt keywords, personality traits, portrait expression)
 MOODS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "grumpy": (
-        ("grump*", "grouch*", "cranky", "surly", "gruff", "curmudgeon*", "irritable", "cantankerous", "sour", "bitter"),
+        ("grump*", "grouch*", "cranky", "surly", "gruff", "curmudgeon*", "irritable", "cantankerous", "sour", "bitter",
+         "angry", "ill tempered", "bad tempered", "short tempered", "irascible", "testy", "crabby"),
         ("Complains about everything, yet never leaves a job unfinished.",
          "Greets every new idea with a scowl and a long-suffering sigh.",
          "Mutters under their breath about the good old days.",
@@ -49,8 +52,18 @@ MOODS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
          "Speaks plainly, even to kings."),
         "determined",
     ),
+    "nervous": (
+        ("nervous*", "anxious*", "anxiety", "jittery", "jumpy", "twitchy", "edgy", "on edge", "fretful", "fretting",
+         "skittish", "paranoid", "uneasy", "fidget*", "panick*", "frightened", "scared", "fearful", "worried", "worrying",
+         "high strung", "highly strung", "neurotic", "agitated", "tense", "trembling", "shaky", "sweaty", "sweating"),
+        ("Jumps at every loud noise, then laughs too late to hide it.",
+         "Keeps glancing at the door, as if expecting someone to come through it.",
+         "Talks fast when worried, and faster still when lying.",
+         "Chews their nails to the quick and sweats through every conversation."),
+        "worried",
+    ),
     "shy": (
-        ("shy", "timid", "nervous", "anxious", "meek", "quiet", "awkward", "skittish", "bashful"),
+        ("shy", "timid", "meek", "quiet", "awkward", "bashful", "mousy", "retiring", "soft spoken", "introvert*"),
         ("Speaks softly and apologises too often.",
          "Fidgets with a loose thread whenever someone looks their way.",
          "Would rather listen to ten stories than tell one.",
@@ -74,7 +87,7 @@ MOODS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
         "smile",
     ),
     "greedy": (
-        ("greed*", "avaricious", "mercenary", "miserly", "stingy", "covetous", "money grubbing", "gold hungry"),
+        ("greed*", "avaricious", "miserly", "stingy", "covetous", "money grubbing", "gold hungry"),
         ("Weighs every coin twice and every promise three times.",
          "Cannot pass a locked chest without wondering what is inside.",
          "Haggles over everything, even gifts.",
@@ -125,6 +138,8 @@ MOODS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
 MOOD_NAMES: tuple[str, ...] = tuple(MOODS)
 MOOD_MATCHER = Matcher({m: v[0] for m, v in MOODS.items()})
 MOOD_EXPRESSION = {m: v[2] for m, v in MOODS.items()}
+MoodName = Literal[MOOD_NAMES]  # type: ignore[valid-type]  # the content models accept exactly these
+AncestryName = Literal[N.ANCESTRIES]  # type: ignore[valid-type]
 
 GENERAL_TRAITS = (
     "Idolises a famous hero and tells their stories at every opportunity.",
@@ -258,6 +273,21 @@ EYES = {
     "tiefling": ("golden", "red", "black", "silver", "amber", "violet"),
     "dragonborn": ("golden", "red", "amber", "green", "silver", "blue"),
 }
+
+def _union(table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for values in table.values():
+        out += [v for v in values if v not in out]
+    return tuple(out)
+
+
+# every value the tables can produce (the content models accept exactly these)
+SKIN_TONES: tuple[str, ...] = _union(SKIN)
+HAIR_COLOURS: tuple[str, ...] = _union(HAIR)
+EYE_COLOURS: tuple[str, ...] = _union(EYES)
+SkinTone = Literal[SKIN_TONES]  # type: ignore[valid-type]
+HairColour = Literal[HAIR_COLOURS]  # type: ignore[valid-type]
+EyeColour = Literal[EYE_COLOURS]  # type: ignore[valid-type]
 BUILD = {
     "human": ("lean", "broad-shouldered", "wiry", "tall", "stocky", "athletic", "lanky", "sturdy"),
     "elf": ("slender", "willowy", "tall", "graceful", "lithe", "wiry"),

@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 
 from . import names as N
 from ._text import construct, FormBase, Lazy, Matcher, a, cap, pick, titlecase
-from .base import Content
-from .encounter import ENV_MATCHER, ENVIRONMENTS, MONSTERS
+import re
+from .base import Content, bounded_str
+from .encounter import ENV_MATCHER, ENVIRONMENTS, MONSTERS, TAG_MATCHER, EnvironmentName, named_monsters
 from .item import RARITIES, item_name, BASES_BY_KIND, KINDS
 
 Theme = Literal["any", "mystery", "rescue", "heist", "escort", "hunt", "intrigue", "exploration", "horror", "war"]
@@ -25,24 +26,29 @@ class QuestForm(FormBase):
     theme: Theme = Field("any", title="Theme", description="Kind of quest, or any for random.")
 
 
+ThemeName = Literal["mystery", "rescue", "heist", "escort", "hunt", "intrigue", "exploration", "horror", "war"]
+LengthName = Literal["short", "medium", "long"]
+PersonRole = Literal["quest giver", "villain", "ally", "witness", "rival"]
+
+
 class Person(BaseModel):
-    name: str
-    role: str
-    note: str
+    name: str = Field(min_length=1, max_length=32)
+    role: PersonRole
+    note: str = Field(min_length=1, max_length=64, description="Who they are and one thing to know, briefly.")
 
 
 class QuestContent(Content):
-    name: str
-    theme: str
-    length: str
-    party_level: int
-    location: str
-    environment: str
-    hook: str
-    objectives: list[str]
-    complications: list[str]
-    rewards: list[str]
-    people_involved: list[Person]
+    name: str = Field(min_length=1, max_length=60)
+    theme: ThemeName
+    length: LengthName
+    party_level: int = Field(ge=1, le=20)
+    location: str = Field(min_length=1, max_length=56)
+    environment: EnvironmentName
+    hook: str = Field(min_length=1, max_length=170, description="How the party gets involved, in one or two sentences.")
+    objectives: list[bounded_str(104)] = Field(min_length=1, max_length=4)
+    complications: list[bounded_str(72)] = Field(min_length=1, max_length=3)
+    rewards: list[bounded_str(72)] = Field(min_length=1, max_length=3)
+    people_involved: list[Person] = Field(min_length=1, max_length=3)
 
 
     def to_markdown(self) -> str:
@@ -78,29 +84,188 @@ class QuestContent(Content):
 
 THEME_MATCHER = Matcher({
     "mystery": ("murder*", "myster*", "investigat*", "detective*", "whodunit", "clue*", "crime*", "riddle*"),
-    "rescue": ("rescue*", "kidnap*", "captive*", "hostage*", "save", "saving", "abduct*", "missing", "prisoner*", "free the"),
-    "heist": ("heist*", "steal*", "rob", "robbery", "robbing", "theft", "burgl*", "stolen", "break in*", "infiltrat*"),
+    "rescue": ("rescue*", "kidnap*", "captive*", "hostage*", "save", "saving", "abduct*", "missing", "prisoner*", "free the",
+               "ransom*", "liberat*", "bring back", "bring home", "spring the", "break out"),
+    "heist": ("heist*", "steal*", "rob", "robbery", "robbing", "theft", "burgl*", "stolen", "break in*", "infiltrat*",
+              "pilfer*", "swipe", "snatch", "pinch", "purloin*", "loot the", "caper*"),
     "escort": ("escort*", "caravan*", "deliver*", "bodyguard*", "convoy*", "pilgrim*", "transport*", "protect*"),
-    "hunt": ("hunt*", "slay*", "beast*", "monster*", "kill*", "bounty*", "dragon", "dragons", "troll*", "creature*"),
+    "hunt": ("hunt*", "slay*", "beast*", "monster*", "kill*", "bounty*", "dragon", "dragons", "troll*", "creature*",
+             "track down", "exterminat*", "man eater*", "maneater*"),
     "intrigue": ("intrigue*", "politic*", "court*", "noble*", "conspira*", "assassinat*", "election*", "coup", "spy",
                  "spies", "blackmail*", "scandal*"),
     "exploration": ("explor*", "ruin*", "map", "maps", "expedition*", "discover*", "lost city", "uncharted", "treasure*",
                     "dungeon*", "delve*"),
     "horror": ("horror*", "haunt*", "ghost*", "undead", "curse*", "creepy", "terror*", "nightmare*", "vampire*", "eldritch"),
-    "war": ("war", "wars", "battle*", "siege*", "army", "armies", "invasion*", "invad*", "rebel*", "soldier*", "warfront"),
+    "war": ("war", "wars", "battle*", "siege*", "army", "armies", "invasion*", "invad*", "rebel*", "soldier*", "warfront",
+            "defend*", "defence", "defense", "horde*", "warband*", "front line*", "frontline*", "hold the line"),
 })
 LENGTH_MATCHER = Matcher({"short": ("short", "quick", "one shot", "oneshot", "brief", "side quest"),
                           "long": ("long", "epic", "sprawling", "multi session", "arc")})
 
 # (title used before the name, description)
-GIVERS = (("Mayor", "the town's harried mayor"), ("Widow", "a grieving widow"), ("High Priest", "the temple's high priest"),
-          ("Innkeeper", "a one-eyed innkeeper"), ("Clerk", "a nervous guild clerk"), ("Sir", "an ageing knight"),
-          ("Merchant", "a travelling merchant"), ("Baroness", "the local baroness"), ("Old", "a retired adventurer"),
-          ("Ambassador", "a dwarven ambassador"), ("Captain", "a harried watch captain"), ("Envoy", "an elven envoy"),
-          ("Mother", "the town's herbalist"), ("Dame", "a knight of the realm"), ("Master", "a guild master"))
-VILLAIN_KINDS = ("a charismatic cult leader", "a corrupt magistrate", "a bandit queen", "a fallen paladin", "a hag in disguise",
-                 "a vampire noble", "a renegade wizard", "a crime lord", "a mad alchemist", "a warlord with a grudge",
-                 "a doppelganger posing as a friend", "a necromancer", "an exiled prince", "a greedy merchant prince")
+# (title used before the name, description, the noun a prompt would use for them)
+GIVERS = (("Mayor", "the town's harried mayor", "mayor"), ("Widow", "a grieving widow", "widow"),
+          ("High Priest", "the temple's high priest", "priest"), ("Innkeeper", "a one-eyed innkeeper", "innkeeper"),
+          ("Clerk", "a nervous guild clerk", "clerk"), ("Sir", "an ageing knight", "knight"),
+          ("Merchant", "a travelling merchant", "merchant"), ("Baroness", "the local baroness", "baroness"),
+          ("Old", "a retired adventurer", "adventurer"), ("Ambassador", "a dwarven ambassador", "ambassador"),
+          ("Captain", "a harried watch captain", "captain"), ("Envoy", "an elven envoy", "envoy"),
+          ("Mother", "the town's herbalist", "herbalist"), ("Dame", "a knight of the realm", "knight"),
+          ("Master", "a guild master", "guild"))
+# villain kind -> keywords. "Strong" words name a villain wherever they appear ("from cultists");
+# "weak" ones (people who could as well be victims or patrons) only after a villain cue ("stop the baron").
+VILLAIN_TABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "a charismatic cult leader": (("cult", "cults", "cultist*", "cultic", "zealot*", "fanatic*", "doomsayer*",
+                                   "dark god*", "elder god*"), ()),
+    "a corrupt magistrate": (("corrupt official*", "corrupt magistrate*", "corrupt judge*", "tyrannical magistrate*"),
+                             ("magistrate*", "judge*", "official*", "tax collector*", "bureaucrat*")),
+    "a bandit queen": (("bandit*", "brigand*", "highwaym*", "outlaw*", "raider*", "marauder*"), ()),
+    "a fallen paladin": (("fallen paladin*", "black knight*", "death knight*", "oathbreaker*", "fallen knight*"),
+                         ("paladin*", "knight*")),
+    "a hag in disguise": (("hag", "hags", "witch", "witches", "crone*", "coven*"), ()),
+    "a vampire noble": (("vampir*", "bloodsucker*"), ()),
+    "a renegade wizard": (("renegade wizard*", "mad wizard*", "evil wizard*", "dark wizard*", "rogue mage*", "warlock*",
+                           "sorcerer*", "sorceress*"),
+                          ("wizard*", "mage", "mages", "archmage*", "magician*", "enchanter*", "enchantress*")),
+    "a crime lord": (("crime lord*", "crimelord*", "thieves guild", "thieves' guild", "gang", "gangs", "gangster*",
+                      "mob boss*", "kingpin*", "smuggl*", "thugs"), ("thief", "thieves", "criminal*")),
+    "a mad alchemist": (("mad alchemist*", "poisoner*", "mad scientist*"), ("alchemist*",)),
+    "a warlord with a grudge": (("warlord*", "orc", "orcs", "orcish", "goblin*", "hobgoblin*", "horde*", "warband*",
+                                 "gnoll*", "barbarian horde*"), ("army", "armies", "mercenar*", "general*")),
+    "a doppelganger posing as a friend": (("doppelganger*", "shapeshift*", "shape shift*", "changeling*", "impostor*",
+                                           "imposter*", "skinwalker*"), ()),
+    "a necromancer": (("necromancer*", "necromancy", "undead", "zombie*", "skeleton*", "ghoul*", "lich", "liches",
+                       "death cult*"), ()),
+    "an exiled prince": (("usurper*", "pretender*", "exiled prince*"), ("prince", "princes", "princess*", "exile*")),
+    "a greedy merchant prince": (("merchant prince*", "greedy merchant*", "merchant cartel*", "trade cartel*", "cartel*"),
+                                 ("merchant*", "trader*", "guildmaster*", "guild master*", "banker*")),
+    "a pirate captain": (("pirate*", "corsair*", "buccaneer*", "reaver*", "sea raider*"), ()),
+    "a scheming baron": (("tyrant*", "tyrannical lord*", "evil baron*", "wicked lord*", "corrupt lord*"),
+                         ("baron*", "noble*", "lord", "lords", "duke*", "duchess*", "count", "countess*", "king", "queen")),
+    "a demon in mortal guise": (("demon*", "devil*", "fiend*", "infernal*", "diabolist*"), ()),
+    "a dragon and its kobold servants": (("dragon", "dragons", "dragon's", "wyrm*", "kobold*"), ()),
+    "a werewolf pack leader": (("werewol*", "lycanthrop*", "wererat*", "were beast*"), ()),
+    "a giant chieftain": (("giant", "giants", "ogre*", "troll*", "ettin*"), ()),
+    "a fey lord of the twilight court": (("fey", "faerie*", "fairy", "fairies", "unseelie", "seelie", "pixie*"), ()),
+    "a master assassin": (("assassin*", "cutthroat*", "murderer*", "killer*"), ()),
+    "a spymaster with too many secrets": (("spymaster*", "spy ring*", "spies"), ("spy",)),
+    "a sea hag and her drowned thralls": (("sea hag*", "drowned*", "sahuagin*", "merrow*"), ()),
+    "a mind flayer beneath the city": (("mind flayer*", "illithid*", "aberration*", "tentacle*", "beholder*"), ()),
+}
+VILLAIN_KINDS: tuple[str, ...] = (
+    "a charismatic cult leader", "a corrupt magistrate", "a bandit queen", "a fallen paladin", "a hag in disguise",
+    "a vampire noble", "a renegade wizard", "a crime lord", "a mad alchemist", "a warlord with a grudge",
+    "a doppelganger posing as a friend", "a necromancer", "an exiled prince", "a greedy merchant prince")
+VILLAIN_STRONG = Matcher({k: v[0] for k, v in VILLAIN_TABLE.items()})
+VILLAIN_WEAK = Matcher({k: v[1] for k, v in VILLAIN_TABLE.items() if v[1]})
+# what makes the next words the villain: "from the baron", "stop the mad wizard", "the corrupt mayor"
+_VILLAIN_CUE = re.compile(
+    r"\b(?:from|against|stop|stopping|defeat|defeating|foil|foiling|thwart|expose|unmask|overthrow|topple|"
+    r"hunt down|oppose|by|evil|wicked|corrupt|mad|rogue|renegade|treacherous|villainous|"
+    r"tyrannical|cruel|sinister)\s+(.*)", re.IGNORECASE)
+
+
+def villain_kind(prompt: str) -> str | None:
+    """The kind of villain a prompt names, or None."""
+    strong = VILLAIN_STRONG.first(prompt)
+    if strong:
+        return strong
+    for cue in _VILLAIN_CUE.finditer(prompt):
+        weak = VILLAIN_WEAK.first(cue.group(1)[:60])
+        if weak:
+            return weak
+    return None
+
+
+# verbs that take a quest's target, per theme: "rescue <the mayor>", "steal <the duke's crown>"
+_TARGET_VERBS = {
+    "victim": ("rescue", "rescuing", "save", "saving", "free", "freeing", "find", "finding", "recover", "retrieve",
+               "bring back", "bring home", "liberate", "ransom", "release", "spring", "break out", "search for",
+               "look for", "track down"),
+    "prize": ("steal", "stealing", "rob", "pilfer", "swipe", "snatch", "nab", "pinch", "recover", "retrieve",
+              "take back", "reclaim", "loot", "lift", "acquire", "purloin"),
+    "cargo": ("escort", "escorting", "guard", "guarding", "protect", "protecting", "deliver", "delivering", "carry",
+              "transport", "accompany", "bring", "take", "smuggle", "convoy", "shepherd"),
+    "crime": ("investigate", "investigating", "solve", "solving", "look into", "unravel", "explain"),
+    "plot": ("stop", "foil", "expose", "uncover", "thwart", "prevent", "unmask", "disrupt", "sabotage"),
+    "discovery": ("explore", "exploring", "discover", "find", "map", "chart", "reach", "search", "delve into",
+                  "seek", "locate"),
+    "haunting": ("investigate", "cleanse", "exorcise", "lay to rest", "end", "lift", "banish", "survive"),
+    "war_goal": ("defend", "hold", "sabotage", "destroy", "break", "relieve", "retake", "capture", "burn", "raid",
+                 "storm", "besiege", "liberate", "protect"),
+    "monster": ("hunt", "hunt down", "slay", "kill", "track", "track down", "destroy", "stop", "trap", "catch"),
+}
+# theme -> which target the prompt's object fills
+THEME_TARGET = {"rescue": "victim", "heist": "prize", "escort": "cargo", "mystery": "crime", "intrigue": "plot",
+                "exploration": "discovery", "horror": "haunting", "war": "war_goal", "hunt": "monster"}
+_STOP = ("from", "in", "at", "on", "near", "before", "after", "with", "to", "for", "who", "whom", "that", "which",
+         "while", "and", "or", "but", "by", "under", "beneath", "below", "across", "through", "into", "out", "over",
+         "inside", "within", "behind", "past", "along", "around", "until", "so", "because", "if", "when", "where", "as",
+         "against", "toward", "towards", "beyond", "about", "during", "since", "without", "then", "than", "via", "amid",
+         "among", "between", "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "must")
+_DETERMINERS = ("the", "a", "an", "my", "our", "your", "his", "her", "their", "its", "some", "two", "three", "four",
+                "five", "seven", "twelve", "all", "every", "this", "that", "these", "those", "lady", "lord", "sir", "king",
+                "queen", "prince", "princess", "old", "young")
+_WORD = r"[\w'\u2019-]+"
+_TARGET_RX = {
+    key: re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, v.split())) for v in sorted(verbs, key=len, reverse=True))
+                    + rf")\s+((?:{_WORD})(?:\s+{_WORD}){{0,7}})", re.IGNORECASE)
+    for key, verbs in _TARGET_VERBS.items()
+}
+# "the mayor has been kidnapped", "the duke's crown was stolen"
+_PASSIVE_RX = re.compile(
+    rf"\b((?:the|a|an|my|our)\s+{_WORD}(?:\s+{_WORD}){{0,4}}?)\s+(?:has|have|had)?\s*(?:been|was|were|is|are|got)\s+"
+    r"(kidnapped|abducted|taken|captured|imprisoned|snatched|stolen|missing|lost|murdered|killed|haunted|cursed)", re.IGNORECASE)
+_PASSIVE_TARGET = {"kidnapped": "victim", "abducted": "victim", "taken": "victim", "captured": "victim",
+                   "imprisoned": "victim", "snatched": "victim", "missing": "victim", "lost": "victim",
+                   "stolen": "prize", "murdered": "crime", "killed": "crime", "haunted": "haunting", "cursed": "haunting"}
+MAX_TARGET_CHARS = 40
+
+
+def _noun_phrase(words: str) -> str | None:
+    """The noun phrase at the start of `words`, cut at the first preposition or conjunction."""
+    out: list[str] = []
+    for w in words.split():
+        if w.lower() in _STOP or not re.match(r"^[\w'\u2019-]+$", w):
+            break
+        out.append(w)
+    while out and out[-1].lower() in ("the", "a", "an", "of", "my", "our", "their"):
+        out.pop()
+    if not out:
+        return None
+    first = out[0].lower()
+    if first in ("my", "our", "your"):
+        out[0] = "my"  # the quest giver's: the builder names them
+    elif first not in _DETERMINERS and not out[0][:1].isupper():
+        out.insert(0, "the")  # "rescue kidnapped children" -> "the kidnapped children"
+    phrase = " ".join(out)
+    while len(phrase) > MAX_TARGET_CHARS and len(out) > 2:
+        out.pop()
+        while len(out) > 2 and out[-1].lower() in ("the", "a", "an", "of"):
+            out.pop()
+        phrase = " ".join(out)
+    return phrase if len(phrase) <= MAX_TARGET_CHARS and len(out) >= 2 or (len(out) == 1 and out[0][:1].isupper()) else None
+
+
+def prompt_target(prompt: str, theme: str) -> str | None:
+    """The words the prompt gives for the theme's target ("rescue the mayor from cultists" -> "the mayor"), or None."""
+    key = THEME_TARGET[theme]
+    for m in _TARGET_RX[key].finditer(prompt):
+        phrase = _noun_phrase(m.group(1))
+        if phrase:
+            if key == "war_goal":  # a goal is a verb phrase: "defend the bridge"
+                verb = m.group(0)[: len(m.group(0)) - len(m.group(1))].strip().lower()
+                goal = f"{verb} {phrase}"
+                return goal if len(goal) <= MAX_TARGET_CHARS + 5 else None
+            return phrase
+    for m in _PASSIVE_RX.finditer(prompt):
+        if _PASSIVE_TARGET.get(m.group(2).lower()) == key:
+            phrase = _noun_phrase(m.group(1))
+            if phrase:
+                return phrase
+    return None
+
+
 VILLAIN_EPITHETS = ("the Pale", "the Whisperer", "the Red Hand", "Ashfinger", "the Widow", "the Smiling Knife", "Crowmother",
                     "the Hollow King", "the Gilded Wolf", "Blackwater", "the Bone Saint", "the Lantern Man")
 VICTIMS = ("the mayor's youngest daughter", "a visiting scholar from the academy", "the miller's twin sons", "a beloved priest",
@@ -145,12 +310,12 @@ THEME_DATA: dict[str, tuple[tuple[str, ...], ...]] = {
     "rescue": (
         ("Stolen from {place}", "Into {site}", "Ransom at {place}", "The Long Night at {site}", "Bring Them Home to {place}"),
         ("{victim_c} vanished on the road to {place}; {giver} offers everything for a safe return.",
-         "A ransom note pinned with a black dagger demands that {giver} pay, or {victim} will not live to see the new moon.",
+         "A ransom note pinned with a black dagger: {giver} must pay, or {victim} dies at the new moon.",
          "{giver_c} saw {victim} dragged into {site} and no one else believes it."),
         ("Find the kidnappers' trail outside {place}.", "Question the last person who saw {victim}."),
         ("Track the captors through {site}.", "Bribe, sneak or fight past the lookouts.", "Decipher the ransom note's hidden message.",
          "Free the other prisoners held alongside {victim}."),
-        ("Get {victim} out alive before {villain} moves them again.", "Break {victim} out of {site} and escape the pursuit."),
+        ("Free {victim} before {villain} moves them again.", "Break {victim} out of {site}, then flee."),
         ("{victim_c} does not want to be rescued.", "The ransom has already been paid, and the captors want more.",
          "A rival crew is after the same captive for the bounty.", "The captive is badly hurt and must be carried."),
     ),
@@ -162,24 +327,24 @@ THEME_DATA: dict[str, tuple[tuple[str, ...], ...]] = {
         ("Case the target in {place} and learn the guard rotation.", "Acquire the blueprints of {site}."),
         ("Recruit a locksmith who owes no one a favour.", "Create a distraction worthy of a festival.", "Forge invitations to the gala.",
          "Disable the wards without tripping the alarm."),
-        ("Steal {prize} and get out of {place} unseen.", "Swap {prize} for a forgery before {villain} notices."),
+        ("Steal {prize} and get out of {place} unseen.", "Swap {prize} for a forgery before anyone notices."),
         ("Someone on the crew is an informant.", "The vault holds something far more dangerous than the prize.",
          "Another crew picked the same night.", "The prize is already a forgery."),
     ),
     "escort": (
-        ("The Road to {place}", "Safe Passage to {place}", "The {adj} Caravan to {place}", "Guarding {cargo_short} to {place}", "Through {site}"),
+        ("The Road to {place}", "Safe Passage to {place}", "The {adj} Caravan to {place}", "Guarding {cargo_short}", "Through {site}"),
         ("{giver_c} must get {cargo} to {place} before the passes close, and the roads are not safe.",
-         "{giver_c} hires the party to escort {cargo} through {site}, for reasons left vague.",
+         "{giver_c} hires the party to escort {cargo} through {site}.",
          "Every escort sent with {cargo} has vanished; {giver} doubles the pay."),
         ("Meet the caravan master at the gates and inspect {cargo}.", "Choose between the fast road and the safe one."),
         ("Cross {site} without losing a wagon.", "Repel raiders at a ruined waystation.", "Ford a river swollen by storms.",
          "Find out who is leaving signs for the bandits."),
-        ("Deliver {cargo} to {place} intact.", "Reach {place} and hand {cargo} to the right person, not the one who claims to be."),
+        ("Deliver {cargo} to {place} intact.", "Hand {cargo} to the right person in {place}, not an impostor."),
         ("The cargo is not what the manifest says.", "One of the travellers is being hunted.", "A sickness spreads through the caravan.",
          "The employer never intended to pay."),
     ),
     "hunt": (
-        ("The Beast of {site}", "Hunting the {monster} of {site}", "The {monster} of {place}", "Blood on {site}", "The Last Hunt of {place}"),
+        ("The Beast of {site}", "Hunting the {monster}", "The {monster} of {place}", "Blood on {site}", "The Last Hunt of {place}"),
         ("{a_monster_c} has been killing livestock around {place}; {giver} offers a bounty for its head.",
          "{giver_c} lost a son to the {monster_lc} of {site} and wants it dead.",
          "A bounty notice nailed to every door in {place}: the {monster_lc} must die."),
@@ -225,7 +390,7 @@ THEME_DATA: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     "war": (
         ("The Battle of {site}", "Banners over {place}", "The {adj} Front at {site}", "Hold the Line at {site}", "Ashes of {place}"),
-        ("The army of {villain} marches on {place}; {giver} asks the party to {war_goal}.",
+        ("{villain}'s army nears {place}; {giver} begs the party to {war_goal}.",
          "{giver_c} needs a small, skilled band to {war_goal} while the armies clash.",
          "War has come to {place}, and {giver} offers land and title to those who {war_goal}."),
         ("Reach the front at {site} without being caught by scouts.", "Report to the besieged commander in {place}."),
@@ -246,7 +411,7 @@ HOUSES = ("House Valcourt", "House Drummond", "House Ashgrave", "the Merchant Le
 GUILDS = ("Cartographers' Guild", "Society of Explorers", "Brewers' Guild", "Lantern Watch", "Order of the Quill")
 PEOPLE_NOTES = {
     "quest giver": ("Pays half up front.", "Is hiding part of the truth.", "Desperate, and it shows.", "Owes the party a favour afterwards."),
-    "villain": ("Always one step ahead.", "Believes they are the hero.", "Would rather bargain than fight.", "Has a secret ally in town."),
+    "villain": ("Always one step ahead.", "Believes they are the hero.", "Prefers bargains to blades.", "Has a secret ally in town."),
     "ally": ("Knows a shortcut.", "Can be trusted, mostly.", "Wants a share of the glory.", "Has a personal stake in the outcome."),
     "witness": ("Saw more than they admit.", "Afraid for their family.", "Will talk for a price.", "Remembers one crucial detail."),
     "rival": ("Plays dirty.", "Might become a friend.", "Works for the villain without knowing it.", "Wants the same reward."),
@@ -262,53 +427,94 @@ MONSTER_BY_LEVEL = {lvl: tuple(m for m in MONSTERS if max(lvl * 0.5, 0.5) <= _cr
 
 @lru_cache(maxsize=2048)
 def parse_prompt(prompt: str):
-    return THEME_MATCHER.first(prompt), LENGTH_MATCHER.first(prompt), ENV_MATCHER.first(prompt)
+    """(theme, length, environment, villain kind, named monsters, creature tags) the prompt names."""
+    return (THEME_MATCHER.first(prompt), LENGTH_MATCHER.first(prompt), ENV_MATCHER.first(prompt), villain_kind(prompt),
+            named_monsters(prompt), TAG_MATCHER.all(prompt))
+
+
+@lru_cache(maxsize=2048)
+def _target(prompt: str, theme: str) -> str | None:
+    return prompt_target(prompt, theme) if prompt else None
 
 
 def reward_item(rng: Random, level: int) -> str:
     rarity = RARITIES[min(4, 1 + level // 5)]
     kind = pick(rng, KINDS)
     base = pick(rng, BASES_BY_KIND[kind])
-    return f"{item_name(rng, base, kind, rarity, None, False)} ({rarity} {base if kind != 'potion' else 'potion'})"
+    name = item_name(rng, base, kind, rarity, None, False)
+    what = base if kind != "potion" else "potion"
+    return f"{name} ({rarity})" if what.lower() in name.lower() else f"{name} ({rarity} {what})"
+
+
+def _monster_for(rng: Random, level: int, named: tuple, tags: tuple[str, ...], target: str | None) -> str:
+    """The quarry of a hunt: a monster the prompt names, else one of a kind it names, else its own words."""
+    if named:
+        fit = [m for m in named if m in MONSTER_BY_LEVEL[level]]
+        return pick(rng, fit or named).name
+    if tags:
+        fit = [m for m in MONSTER_BY_LEVEL[level] if any(t in m.tags for t in tags)]
+        fit = fit or [m for m in MONSTERS if any(t in m.tags for t in tags)]
+        if fit:
+            return pick(rng, fit).name
+    if target:
+        words = target.split(" of ")[0].split()
+        if words and words[0].lower() in ("the", "a", "an", "my", "some", "this", "that"):
+            words = words[1:]
+        if words:
+            return titlecase(" ".join(words))[:32]
+    return pick(rng, MONSTER_BY_LEVEL[level]).name
 
 
 def build(prompt: str, form: QuestForm, seed: int) -> QuestContent:
     rng = Random(seed)
     r = rng.random
-    p_theme, p_len, p_env = parse_prompt(prompt or "")
+    prompt = prompt or ""
+    p_theme, p_len, p_env, p_villain, p_named, p_tags = parse_prompt(prompt)
     theme = form.theme if form.theme != "any" else (p_theme or pick(rng, THEMES))
     length = form.length if form.length != "any" else (p_len or pick(rng, ("short", "medium", "medium", "long")))
     level = form.party_level
     env = p_env or pick(rng, ENVIRONMENTS)
     titles, hooks, openings, middles, finales, comps = THEME_DATA[theme]
+    target = _target(prompt, theme)  # the prompt's own words for what the quest is about ("the mayor")
+    key = THEME_TARGET[theme]
 
     place = N.settlement_name(rng)
     site = N.site_name(rng, env)
     giver_name = N.person_name(rng, pick(rng, N.ANCESTRIES))
-    giver_title, giver_desc = pick(rng, GIVERS)
+    givers = GIVERS
+    if target:  # the mayor cannot hire the party to rescue the mayor
+        low = target.lower()
+        givers = tuple(g for g in GIVERS if g[2] not in low) or GIVERS
+    giver_title, giver_desc, _ = pick(rng, givers)
     giver = f"{giver_title} {giver_name}"
+    if target and target.startswith("my "):  # "save my sister": the giver's sister
+        whose = f"{giver_title} {giver_name.split()[-1]}'s {target[3:]}"
+        target = whose if len(whose) <= MAX_TARGET_CHARS else f"the {target[3:]}"
     villain_name = f"{N.first_name(rng, pick(rng, N.ANCESTRIES))} {pick(rng, VILLAIN_EPITHETS)}"
-    villain_kind = pick(rng, VILLAIN_KINDS)
+    villain_kind = p_villain or pick(rng, VILLAIN_KINDS)
     monster = []  # chosen on first use
 
     def _monster():
         if not monster:
-            monster.append(pick(rng, MONSTER_BY_LEVEL[level]))
+            monster.append(_monster_for(rng, level, p_named, p_tags, target if key == "monster" else None))
         return monster[0]
+
+    def _pick(table):
+        return lambda: target if target and key == table[0] else pick(rng, table[1])
 
     ctx = Lazy({
         "victim_c": lambda: cap(ctx["victim"]), "prize_c": lambda: cap(ctx["prize"]),
-        "victim": lambda: pick(rng, VICTIMS), "prize": lambda: pick(rng, PRIZES), "cargo": lambda: pick(rng, CARGOS),
+        "victim": _pick(("victim", VICTIMS)), "prize": _pick(("prize", PRIZES)), "cargo": _pick(("cargo", CARGOS)),
         "cargo_short": lambda: titlecase(ctx["cargo"].split(" that ")[0].split(" with ")[0]),
-        "crime": lambda: pick(rng, CRIMES), "discovery": lambda: pick(rng, DISCOVERIES),
-        "haunting": lambda: pick(rng, HAUNTINGS), "plot": lambda: pick(rng, PLOTS),
-        "monster": lambda: _monster().name, "monster_lc": lambda: _monster().name.lower(),
-        "a_monster_c": lambda: cap(a(_monster().name.lower())), "war_goal": lambda: pick(rng, WAR_GOALS),
+        "crime": _pick(("crime", CRIMES)), "discovery": _pick(("discovery", DISCOVERIES)),
+        "haunting": _pick(("haunting", HAUNTINGS)), "plot": _pick(("plot", PLOTS)),
+        "monster": lambda: _monster(), "monster_lc": lambda: _monster().lower(),
+        "a_monster_c": lambda: cap(a(_monster().lower())), "war_goal": _pick(("war_goal", WAR_GOALS)),
         "war_goal_c": lambda: cap(ctx["war_goal"]), "adj": lambda: pick(rng, ADJ),
     }, place=place, site=site, giver=giver, giver_c=cap(giver), villain=villain_name)
     name = titlecase(pick(rng, titles).format_map(ctx).replace("the the", "the"))
     hook = pick(rng, hooks).format_map(ctx)
-    n_mid = {"short": 0, "medium": 1, "long": 2 + int(r() * 2)}[length]
+    n_mid = {"short": 0, "medium": 1, "long": 2}[length]
     objectives = [pick(rng, openings).format_map(ctx)]
     objectives += [m.format_map(ctx) for m in rng.sample(middles, n_mid)]
     objectives.append(pick(rng, finales).format_map(ctx))
@@ -328,16 +534,18 @@ def build(prompt: str, form: QuestForm, seed: int) -> QuestContent:
     def note(role: str) -> str:
         return pick(rng, PEOPLE_NOTES[role])
 
+    third = pick(rng, ("ally", "witness", "rival"))
     people = [
         construct(Person, name=giver_name, role="quest giver", note=f"{cap(giver_desc)}. {note('quest giver')}"),
         construct(Person, name=villain_name, role="villain", note=f"{cap(villain_kind)}. {note('villain')}"),
+        construct(Person, name=N.person_name(rng, pick(rng, N.ANCESTRIES)), role=third, note=note(third)),
     ]
-    extra = ["ally", "witness", "rival"]
-    rng.shuffle(extra)
-    for role in extra[: 1 + (length != "short")]:
-        people.append(construct(Person, name=N.person_name(rng, pick(rng, N.ANCESTRIES)), role=role, note=note(role)))
     return construct(QuestContent,
         name=name, theme=theme, length=length, party_level=level, location=f"{site}, near {place}",
         environment=env, hook=hook, objectives=objectives, complications=complications, rewards=rewards,
         people_involved=people,
     )
+
+
+assert set(ThemeName.__args__) == set(THEMES) == set(THEME_DATA) == set(THEME_TARGET)
+assert set(PersonRole.__args__) == set(PEOPLE_NOTES)

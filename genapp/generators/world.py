@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from . import names as N
 from ._text import construct, FormBase, Lazy, Matcher, a, cap, mid, pick
-from .base import Content
+from .base import Content, bounded_str
 
 Climate = Literal["any", "temperate", "tropical", "arid", "arctic", "maritime", "volcanic"]
 Size = Literal["any", "small", "medium", "large"]
@@ -24,29 +24,34 @@ class WorldForm(FormBase):
     magic_level: MagicLevel = Field("any", title="Magic level", description="How common magic is, or any.")
 
 
+ClimateName = Literal["temperate", "tropical", "arid", "arctic", "maritime", "volcanic"]
+SizeName = Literal["small", "medium", "large"]
+MagicName = Literal["low", "medium", "high"]
+
+
 class Faction(BaseModel):
-    name: str
-    goal: str
-    leader: str
+    name: str = Field(min_length=1, max_length=48)
+    goal: str = Field(min_length=1, max_length=80)
+    leader: str = Field(min_length=1, max_length=48)
 
 
 class HistoryEvent(BaseModel):
-    year: int
-    event: str
+    year: int = Field(ge=-9999, le=9999)
+    event: str = Field(min_length=1, max_length=120)
 
 
 class WorldContent(Content):
-    name: str
-    climate: str
-    size: str
-    magic_level: str
-    summary: str
-    capital: str
-    geography: list[str]
-    cultures: list[str]
-    factions: list[Faction]
-    timeline: list[HistoryEvent]
-    rumours: list[str]
+    name: str = Field(min_length=1, max_length=48)
+    climate: ClimateName
+    size: SizeName
+    magic_level: MagicName
+    summary: str = Field(min_length=1, max_length=320, description="The region in two or three sentences.")
+    capital: str = Field(min_length=1, max_length=40)
+    geography: list[bounded_str(180)] = Field(min_length=1, max_length=7)
+    cultures: list[bounded_str(160)] = Field(min_length=1, max_length=4)
+    factions: list[Faction] = Field(min_length=1, max_length=4)
+    timeline: list[HistoryEvent] = Field(min_length=1, max_length=10)
+    rumours: list[bounded_str(130)] = Field(min_length=1, max_length=7)
 
 
     def to_markdown(self) -> str:
@@ -90,7 +95,25 @@ CLIMATE_MATCHER = Matcher({
     "tropical": ("tropic*", "jungle*", "rainforest*", "humid", "monsoon*", "savanna*"),
     "maritime": ("island*", "archipelago*", "sea", "seas", "ocean*", "coast*", "pirate*", "naval", "maritime", "isles"),
     "volcanic": ("volcan*", "lava", "magma", "ash", "ashen", "fire*", "molten", "smoke*"),
-    "temperate": ("temperate", "forest*", "meadow*", "green", "pastoral", "river*", "farmland*", "mild"),
+    "temperate": ("temperate", "forest*", "meadow*", "green", "pastoral", "river*", "farmland*", "mild", "swamp*", "marsh*",
+                  "bog", "bogs", "fen", "fens", "fenland*", "moor", "moors", "woodland*", "lake*", "loch*", "rolling hills"),
+})
+# landscape features a prompt can name: kind (of FEATURES) -> keywords
+FEATURE_MATCHER = Matcher({
+    "mountains": ("mountain*", "peak", "peaks", "highland*", "alps", "alpine", "crag*", "cliff*"),
+    "river": ("river*", "stream*", "delta*", "waterway*"),
+    "forest": ("forest*", "wood", "woods", "woodland*", "grove*", "weald"),
+    "desert": ("desert*", "dune", "dunes", "sand", "sands", "wasteland*", "salt flat*"),
+    "lake": ("lake*", "loch*", "lochs", "mere", "meres", "inland sea*"),
+    "marsh": ("swamp*", "marsh*", "bog", "bogs", "boggy", "fen", "fens", "fenland*", "mire*", "wetland*", "bayou*",
+              "mangrove*"),
+    "coast": ("coast*", "island*", "isle", "isles", "archipelago*", "sea", "seas", "shore*", "ocean*",
+              "harbour*", "harbor*", "port", "ports", "bay", "bays"),
+    "plains": ("plain", "plains", "steppe*", "grassland*", "prairie*", "savanna*", "downs", "farmland*", "moor", "moors"),
+    "volcano": ("volcan*", "lava", "magma", "caldera*", "ash wastes", "smoking mountain*"),
+    "ice": ("ice", "icy", "glacier*", "tundra*", "frozen", "snowfield*", "ice sheet*", "permafrost"),
+    "jungle": ("jungle*", "rainforest*", "rain forest*", "tropical forest*"),
+    "canyon": ("canyon*", "gorge*", "badlands", "mesa*", "ravine*"),
 })
 SIZE_MATCHER = Matcher({
     "large": ("continent*", "vast", "huge", "large", "sprawling", "empire*", "realms"),
@@ -101,14 +124,18 @@ MAGIC_MATCHER = Matcher({
     "high": ("high magic", "magical", "arcane", "wizard*", "sorcer*", "floating", "enchanted", "spell*", "mage*"),
 })
 THEME_MATCHER = Matcher({
-    "war": ("war", "wars", "battle*", "conquest", "invasion*", "army", "armies", "siege*"),
-    "plague": ("plague*", "disease*", "pestilence", "sickness", "blight*"),
-    "dragons": ("dragon", "dragons", "wyrm*"),
-    "undead": ("undead", "necro*", "lich*", "vampir*", "ghost*", "haunted"),
+    "war": ("war", "wars", "warring", "civil war*", "battle*", "conquest", "invasion*", "army", "armies", "siege*", "conflict*"),
+    "plague": ("plague*", "disease*", "pestilence", "sickness", "blight*", "epidemic*", "pandemic*", "famine*"),
+    "dragons": ("dragon", "dragons", "dragon's", "wyrm*", "drake*", "dragonlord*"),
+    "undead": ("undead", "necro*", "lich*", "vampir*", "ghost*", "haunted", "zombie*", "skeleton*", "ghoul*", "the dead"),
     "empire": ("empire*", "imperial", "emperor*", "empress*", "tyrant*", "tyranny"),
-    "pirates": ("pirate*", "corsair*", "smuggl*"),
-    "gods": ("god", "gods", "divine", "religio*", "faith*", "temple*", "church*"),
-    "fey": ("fey", "fairy", "faerie*", "feywild", "elf*", "elves"),
+    "pirates": ("pirate*", "corsair*", "smuggl*", "buccaneer*", "privateer*"),
+    "gods": ("god", "gods", "divine", "religio*", "faith*", "temple*", "church*", "deity", "deities", "pantheon*", "theocra*"),
+    "fey": ("fey", "fairy", "faerie*", "feywild", "elf*", "elves", "pixie*", "seelie", "unseelie"),
+    "demons": ("demon*", "devil*", "fiend*", "infernal", "hell", "hells", "hellish", "abyss*"),
+    "giants": ("giant", "giants", "titan*", "ogre*", "troll*"),
+    "cults": ("cult", "cults", "cultist*", "doomsday*", "dark god*", "elder god*", "eldritch"),
+    "orcs": ("orc", "orcs", "orcish", "horde*", "goblin*", "hobgoblin*", "warband*"),
 })
 
 # feature kind -> (name templates, descriptions); climate -> weighted kinds
@@ -149,6 +176,10 @@ FEATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "canyon": (("the {adj} Gorge", "the {syl} Canyons", "the {adj} Scar"),
                ("a canyon maze where outlaws vanish without a trace", "a gorge spanned by a single giant-built bridge")),
 }
+# the climate a named landscape suggests when the prompt names no climate
+FEATURE_CLIMATE = {"desert": "arid", "ice": "arctic", "jungle": "tropical", "volcano": "volcanic", "coast": "maritime",
+                   "canyon": "arid", "marsh": "temperate", "forest": "temperate", "river": "temperate", "lake": "temperate",
+                   "plains": "temperate"}
 CLIMATE_FEATURES = {
     "temperate": ("forest", "river", "plains", "mountains", "lake", "marsh", "coast", "canyon"),
     "tropical": ("jungle", "river", "coast", "marsh", "volcano", "lake", "mountains"),
@@ -223,6 +254,14 @@ THEME_BITS = {
              "The high priest of {capital} has lost his faith, and his miracles still work."),
     "fey": ("The fey courts reclaim {feature}, and the roads there now loop back on themselves.", "the Court of Thorns",
             "Children from {capital} keep wandering toward {feature} in their sleep."),
+    "demons": ("A rift to the Hells tears open beneath {feature}.", "the Infernal Compact",
+               "Someone in {capital} is trading in souls, and business is good."),
+    "giants": ("The giants come down from {feature} for the first time in an age.", "the Stone Thanes",
+               "A giant's footprint, half a mile long, was found near {feature}."),
+    "cults": ("A cult of the Drowned God spreads through the villages near {feature}.", "the Cult of the Drowned God",
+              "The cult in {capital} has friends inside the palace."),
+    "orcs": ("An orc horde gathers beyond {feature}, larger than any in living memory.", "the Red Horde",
+             "The warchief of the Red Horde has sent an envoy to {capital}, and no one knows why."),
 }
 RUMOURS = ("They say {feature} hides the tomb of a forgotten king, and the door has started to open.",
            "An agent of the {faction} was seen in {capital}, buying up old maps and silence.",
@@ -256,15 +295,20 @@ def _ordinal(n: int) -> str:
 
 @lru_cache(maxsize=2048)
 def parse_prompt(prompt: str):
+    """(climate, size, magic level, themes, landscape features) the prompt names."""
     return (CLIMATE_MATCHER.first(prompt), SIZE_MATCHER.first(prompt), MAGIC_MATCHER.first(prompt),
-            THEME_MATCHER.all(prompt))
+            THEME_MATCHER.all(prompt), FEATURE_MATCHER.all(prompt))
 
 
 def build(prompt: str, form: WorldForm, seed: int) -> WorldContent:
     rng = Random(seed)
     r = rng.random
-    p_climate, p_size, p_magic, p_themes = parse_prompt(prompt or "")
-    climate = form.climate if form.climate != "any" else (p_climate or pick(rng, CLIMATES))
+    p_climate, p_size, p_magic, p_themes, p_features = parse_prompt(prompt or "")
+    if form.climate != "any":
+        climate = form.climate
+    else:
+        climate = p_climate or next((FEATURE_CLIMATE[f] for f in p_features if f in FEATURE_CLIMATE), None) \
+            or pick(rng, CLIMATES)
     size = form.size if form.size != "any" else (p_size or pick(rng, ("small", "medium", "large")))
     magic = form.magic_level if form.magic_level != "any" else (p_magic or pick(rng, ("low", "medium", "medium", "high")))
     n_feat, n_cult, n_fac, n_events, n_rum = SIZE_COUNTS[size]
@@ -276,7 +320,8 @@ def build(prompt: str, form: WorldForm, seed: int) -> WorldContent:
     feature_names: list[str] = []
     used: list[str] = []
     for i in range(n_feat):
-        kind = kinds[i] if i < 2 else pick(rng, kinds)
+        # the landscapes the prompt names come first, then the climate's own
+        kind = p_features[i] if i < len(p_features) else kinds[i] if i < 2 else pick(rng, kinds)
         templates, descs = FEATURES[kind]
         fname = pick(rng, templates).format(syl=N.syllabic_name(rng), adj=pick(rng, ADJ), noun=pick(rng, NOUNS))
         if fname in feature_names:
@@ -361,3 +406,7 @@ def build(prompt: str, form: WorldForm, seed: int) -> WorldContent:
         name=name, climate=climate, size=size, magic_level=magic, summary=cap(summary), capital=capital,
         geography=geography, cultures=cultures, factions=factions, timeline=timeline, rumours=rumours,
     )
+
+
+assert set(ClimateName.__args__) == set(CLIMATES) == set(CLIMATE_FEATURES) == set(LIFESTYLES)
+assert set(THEME_BITS) == set(THEME_MATCHER._values)

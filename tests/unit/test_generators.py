@@ -435,3 +435,177 @@ def test_generators_package_imports_no_framework_code():
     )
     res = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == ""
+
+
+# ---------------------------------------------------------------- bounds (the models are the LLM's JSON schemas)
+from genapp.generators import campaign as C  # noqa: E402
+from genapp.generators import npc as P  # noqa: E402
+from genapp.generators import quest as Q  # noqa: E402
+from genapp.generators import world as W  # noqa: E402
+from genapp.generators.bounds import max_json_chars, unbounded  # noqa: E402
+
+BOUND_PROMPTS = ("", "a nervous harbour smuggler", "rescue the mayor from cultists in the marsh",
+                 "a cursed flaming mithral longsword", "a gothic horror campaign against a lich in the frozen north",
+                 "save my grandmother's youngest apprentice from the ancient black dragon",
+                 "escort the exiled princess and her seven loyal bodyguards across the endless desert",
+                 "war: defend the great bridge of Ambersward against the hobgoblin warband")
+CHARS_PER_TOKEN = 3  # a conservative estimate for compact JSON
+
+
+def random_form(gen: Generator, rng: random.Random) -> BaseModel:
+    """A form with about half its fields set to random allowed values (the rest left to the prompt)."""
+    data = {}
+    for name, field in gen.form_model.model_fields.items():
+        if rng.random() < 0.5:
+            continue
+        choices = getattr(field.annotation, "__args__", None)
+        if choices and all(isinstance(c, str) for c in choices):
+            data[name] = rng.choice(choices)
+        elif field.annotation is int:
+            lo = next(m.ge for m in field.metadata if getattr(m, "ge", None) is not None)
+            hi = next(m.le for m in field.metadata if getattr(m, "le", None) is not None)
+            data[name] = rng.randint(lo, hi)
+    return gen.make_form(data)
+
+
+def samples(kind: ContentType, n: int, seed: int = 0):
+    gen = get_generator(kind)
+    rng = random.Random(seed)
+    for _ in range(n):
+        yield gen.build(rng.choice(BOUND_PROMPTS), random_form(gen, rng), rng.getrandbits(63))
+
+
+def compact_len(content: BaseModel) -> int:
+    import json
+
+    return len(json.dumps(content.model_dump(mode="json"), separators=(",", ":"), ensure_ascii=False))
+
+
+@pytest.mark.parametrize("kind", ALL_TYPES)
+def test_procedural_content_is_within_the_model_bounds(kind):
+    # build() skips validation (construct), so validate what it made against the bounded model
+    gen = get_generator(kind)
+    for content in samples(kind, 300):
+        gen.content_model.model_validate(content.model_dump())
+
+
+def _schema_problems(schema: dict) -> list[str]:
+    """Independent of bounds.unbounded: every string, array, integer and object in the schema, bounded or not."""
+    defs = schema.get("$defs", {})
+    problems: list[str] = []
+
+    def walk(node: dict, path: str) -> None:
+        if "$ref" in node:
+            walk(defs[node["$ref"].split("/")[-1]], path)
+            return
+        if "enum" in node or "const" in node:
+            return
+        for branch in node.get("anyOf", []):
+            walk(branch, path)
+        kind = node.get("type")
+        if kind == "string" and "maxLength" not in node:
+            problems.append(f"{path}: string without maxLength")
+        if kind == "integer" and not ("minimum" in node and "maximum" in node):
+            problems.append(f"{path}: integer without minimum and maximum")
+        if kind == "number":
+            problems.append(f"{path}: a float (use a bounded integer)")
+        if kind == "array":
+            if "maxItems" not in node:
+                problems.append(f"{path}: array without maxItems")
+            walk(node["items"], path + "[]")
+        if kind == "object":
+            if node.get("additionalProperties") not in (None, False) or not node.get("properties"):
+                problems.append(f"{path}: object open to extra keys")
+            for key, sub in node.get("properties", {}).items():
+                walk(sub, f"{path}.{key}")
+        if kind is None and "anyOf" not in node:
+            problems.append(f"{path}: no type")
+
+    walk(schema, "$")
+    return problems
+
+
+@pytest.mark.parametrize("kind", ALL_TYPES)
+def test_every_field_of_every_content_model_is_bounded(kind):
+    schema = get_generator(kind).content_model.model_json_schema()
+    assert _schema_problems(schema) == []
+    assert unbounded(schema) == []
+
+
+def test_the_bounds_walk_catches_an_unbounded_field():
+    class Loose(Content):
+        name: str
+        notes: list[str]
+        count: int
+
+    assert len(_schema_problems(Loose.model_json_schema())) == 4  # name, notes, notes[], count
+    assert len(unbounded(Loose.model_json_schema())) == 4
+    with pytest.raises(ValueError, match="unbounded"):
+        max_json_chars(Loose)
+
+
+def test_max_json_chars_is_exact_for_a_small_model():
+    import json
+    from typing import Literal
+
+    from pydantic import Field
+
+    class Tag(BaseModel):
+        label: str = Field(max_length=5)
+        on: bool
+
+    class Small(Content):
+        name: str = Field(max_length=7)
+        level: int = Field(ge=-3, le=20)
+        kind: Literal["a", "bcd"]
+        tags: list[Tag] = Field(max_length=2)
+        note: str | None = Field(None, max_length=4)
+
+    worst = Small(name="x" * 7, level=-3, kind="bcd", tags=[Tag(label="y" * 5, on=False)] * 2, note="z" * 4)
+    assert max_json_chars(Small) == len(json.dumps(worst.model_dump(), separators=(",", ":")))
+
+
+@pytest.mark.parametrize("kind", ALL_TYPES)
+def test_max_json_chars_covers_procedural_content(kind):
+    bound = max_json_chars(get_generator(kind).content_model)
+    longest = max(compact_len(c) for c in samples(kind, 200, seed=1))
+    assert longest <= bound, (kind, longest, bound)
+
+
+@pytest.mark.parametrize("kind", [t for t in ALL_TYPES if t is not ContentType.CAMPAIGN])
+def test_each_type_fits_a_small_context(kind):
+    # the answer plus the prompt must fit a 4,096-token context
+    assert max_json_chars(get_generator(kind).content_model) / CHARS_PER_TOKEN < 3000
+
+
+def campaign_parts(acts: int) -> dict[str, type[BaseModel]]:
+    """The models of the five calls an LLM campaign is made of (as genapp.providers.text asks for them)."""
+    from pydantic import Field, create_model
+
+    def list_of(field: str, item: type[BaseModel], n: int) -> type[BaseModel]:
+        return create_model(f"Part_{field}", **{field: (list[item], Field(min_length=n, max_length=n))})
+
+    own = {k: (C.CampaignContent.model_fields[k].annotation, C.CampaignContent.model_fields[k]) for k in ("name", "theme", "premise")}
+    return {
+        "world": W.WorldContent,
+        "cast": list_of("npcs", P.NpcContent, acts + 1),
+        "quests": list_of("quests", Q.QuestContent, acts),
+        "encounters": list_of("encounters", E.EncounterContent, acts),
+        "outline": create_model("Outline", **own, acts=(list[C.Act], Field(min_length=acts, max_length=acts))),
+    }
+
+
+@pytest.mark.parametrize("acts", [1, 3, 5])
+def test_each_campaign_part_fits_a_small_context(acts):
+    for part, model in campaign_parts(acts).items():
+        assert max_json_chars(model) / CHARS_PER_TOKEN < 3000, (acts, part, max_json_chars(model))
+
+
+def test_campaign_parts_cover_procedural_campaigns():
+    parts = campaign_parts(5)
+    for content in samples(ContentType.CAMPAIGN, 40, seed=2):
+        n = len(content.acts)
+        assert compact_len(content.world) <= max_json_chars(parts["world"])
+        assert sum(compact_len(x) for x in content.npcs) + n + 10 <= max_json_chars(campaign_parts(n)["cast"])
+        assert sum(compact_len(x) for x in content.quests) + n + 12 <= max_json_chars(campaign_parts(n)["quests"])
+        assert sum(compact_len(x) for x in content.encounters) + n + 15 <= max_json_chars(campaign_parts(n)["encounters"])
