@@ -90,6 +90,20 @@ def pick(rng: Random, seq: Sequence[Any]) -> Any:
     return seq[int(rng.random() * len(seq))]
 
 
+def sample(rng: Random, seq: Sequence[Any], k: int) -> list[Any]:
+    """k distinct items of seq in random order (Random.sample's job, quicker for a few of many)."""
+    n = len(seq)
+    if k * 3 > n:
+        return rng.sample(seq, k)
+    r = rng.random
+    taken: list[int] = []
+    while len(taken) < k:
+        i = int(r() * n)
+        if i not in taken:
+            taken.append(i)
+    return [seq[i] for i in taken]
+
+
 def article(word: str) -> str:
     """'a' or 'an' for the word (simple English heuristic)."""
     w = word.lower()
@@ -158,13 +172,22 @@ def gp(n: int) -> str:
     return f"{n:,} gp"
 
 
+# BaseModel's own slots, set through their descriptors (quicker than object.__setattr__ by name)
+_SLOTS = BaseModel.__dict__
+_set_dict = _SLOTS["__dict__"].__set__
+_set_fields_set = _SLOTS["__pydantic_fields_set__"].__set__
+_set_extra = _SLOTS["__pydantic_extra__"].__set__
+_set_private = _SLOTS["__pydantic_private__"].__set__
+_new = object.__new__
+
+
 def _fast_construct(cls: type[BaseModel], values: dict[str, Any]) -> BaseModel:
     # What BaseModel.model_construct does for a plain model given every field, minus its per-field loop.
-    m = cls.__new__(cls)
-    object.__setattr__(m, "__dict__", values)
-    object.__setattr__(m, "__pydantic_fields_set__", set(values))
-    object.__setattr__(m, "__pydantic_extra__", None)
-    object.__setattr__(m, "__pydantic_private__", None)
+    m = _new(cls)
+    _set_dict(m, values)
+    _set_fields_set(m, set(values))
+    _set_extra(m, None)
+    _set_private(m, None)
     return m
 
 
@@ -216,3 +239,7 @@ class Lazy(dict):
         value = self._factories[key]()
         self[key] = value
         return value
+
+    def close(self) -> None:
+        """Drop the factories: factories that read the context make a reference cycle, left to the slow GC."""
+        self._factories = {}

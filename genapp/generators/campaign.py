@@ -228,14 +228,13 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
     n_enc = n_acts  # one per act; the last is the deadly finale
     total = 1 + n_npcs + n_acts + n_enc + 1
     done = 0
-    seeds = [rng.getrandbits(63) for _ in range(total)]
 
     def progress() -> float:
         return round(95 * done / total, 1)
 
     yield 0.0, "Building world", "Shaping the land"
     world_form = construct(W.WorldForm, climate="any", size="large" if n_acts >= 4 else "medium", magic_level="any")
-    world = W.build(prompt, world_form, seeds[0])
+    world = W.build_with(rng, prompt, world_form)  # the parts share the campaign's random stream
     done += 1
     yield progress(), "Building world", world.name
 
@@ -254,8 +253,8 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
         else:
             role, disp = "any", "any"
         level = min(20, form.party_level + (4 if i == 0 else 0))
-        npc = P.make(npc_prompt, construct(P.NpcForm, role=role, level=level, disposition=disp, ancestry="any"),
-                     seeds[1 + i], title)
+        npc = P.build_with(rng, npc_prompt, construct(P.NpcForm, role=role, level=level, disposition=disp, ancestry="any"),
+                           title)
         npcs.append(npc)
         done += 1
         yield progress(), f"Casting NPCs {i + 1}/{n_npcs}", npc.name
@@ -263,17 +262,16 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
 
     quests: list[Q.QuestContent] = []
     hooks: list[frozenset[str]] = []
-    base = 1 + n_npcs
     for i in range(n_acts):
         qtheme = quest_themes[i] if not (i == n_acts - 1 and p_quest_theme) else p_quest_theme
         length = "long" if i == n_acts - 1 else "medium"
         qform = construct(Q.QuestForm, party_level=_level(form.party_level, i, n_acts), length=length, theme=qtheme)
-        q = Q.build(prompt, qform, seeds[base + i])
+        q = Q.build_with(rng, prompt, qform)
         words = _words(q.hook)
-        for retry in range(1, 4):  # keep hooks within one campaign distinct
+        for _ in range(3):  # keep hooks within one campaign distinct
             if not any(_similar(words, other) for other in hooks):
                 break
-            q = Q.build(prompt, qform, seeds[base + i] + retry)
+            q = Q.build_with(rng, prompt, qform)
             words = _words(q.hook)
         quests.append(q)
         hooks.append(words)
@@ -281,7 +279,6 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
         yield progress(), f"Writing quests {i + 1}/{n_acts}", q.name
 
     encounters: list[E.EncounterContent] = []
-    base += n_acts
     enc_prompt = f"{prompt} {enc_words}".strip()
     named = bool(E.named_monsters(enc_prompt))
     # distinct set-ups within a campaign: a leading set-up keyword wins over later ones in the prompt
@@ -295,7 +292,7 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
         lead = "" if i == 0 and E.SETUP_MATCHER.first(prompt) else E.SETUP_LEAD[setups[i]]
         # a monster the prompt names fights where the party can face it; elsewhere its kind sets the tone
         fight = E.soften(enc_prompt, E.budget(eform.party_level, 4, diff)[1]) if named else enc_prompt
-        e = E.build(f"{lead} {fight}".strip(), eform, seeds[base + i])
+        e = E.build_with(rng, f"{lead} {fight}".strip(), eform)
         encounters.append(e)
         done += 1
         yield progress(), f"Staging encounters {i + 1}/{n_enc}", e.name

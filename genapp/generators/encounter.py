@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from . import names as N
-from ._text import construct, FormBase, Matcher, a, cap, pick, titlecase
+from ._text import construct, FormBase, Matcher, a, cap, pick, sample, titlecase
 from .base import Content, bounded_str
 
 Environment = Literal["any", "forest", "swamp", "mountain", "desert", "arctic", "coast", "underdark", "dungeon",
@@ -652,7 +652,11 @@ def budget(level: int, size: int, difficulty: str) -> tuple[int, int]:
 
 
 def build(prompt: str, form: EncounterForm, seed: int) -> EncounterContent:
-    rng = Random(seed)
+    return build_with(Random(seed), prompt, form)
+
+
+def build_with(rng: Random, prompt: str, form: EncounterForm) -> EncounterContent:
+    """build() drawing on a given random stream (a campaign shares its own with its parts)."""
     r = rng.random
     p_env, p_tags, p_setup, p_diff, p_named = parse_prompt(prompt or "")
     env = form.environment if form.environment != "any" else (p_env or pick(rng, ENVIRONMENTS))
@@ -713,7 +717,7 @@ def build(prompt: str, form: EncounterForm, seed: int) -> EncounterContent:
         TAG_TACTICS.get(tactic_tag, TAG_TACTICS["humanoid"]),
         closer,
     ))
-    terrain = rng.sample(terrain_pool, 3)
+    terrain = sample(rng, terrain_pool, 3)
     gold = max(5, int(sum(m.xp * c for m, c in groups) * (0.05 + r() * 0.15)))
     treasure = [f"{gold:,} gp in mixed coin"]
     if r() < 0.6:

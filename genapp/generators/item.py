@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from . import names as N
-from ._text import construct, FormBase, Matcher, a, pick, titlecase
+from ._text import construct, FormBase, Matcher, a, pick, sample, titlecase
 from .base import Content, bounded_str
 
 Kind = Literal["any", "weapon", "armor", "wondrous", "potion", "scroll", "ring", "wand"]
@@ -500,7 +500,7 @@ def _properties(rng: Random, kind: str, base: str, rarity: str, element: str | N
     n_extra = (1, 1, 2, 2, 3)[tier]
     if props and tier < 2:
         n_extra -= 1 if rng.random() < 0.5 else 0
-    props.extend(rng.sample(pool, n_extra))
+    props.extend(sample(rng, pool, n_extra))
     return props
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from . import names as N
 from . import people as P
 from . import places as PL
-from ._text import construct, FormBase, Lazy, Matcher, a, cap, pick, signed
+from ._text import construct, FormBase, Lazy, Matcher, a, cap, pick, sample, signed
 from .base import Content, bounded_str
 from .character import ANCESTRY_MATCHER, Ancestry
 
@@ -497,12 +497,12 @@ def stat_block(rng: Random, role: str, level: int) -> str:
 
 
 def build(prompt: str, form: NpcForm, seed: int) -> NpcContent:
-    return make(prompt, form, seed)
+    return build_with(Random(seed), prompt, form)
 
 
-def make(prompt: str, form: NpcForm, seed: int, title: str | None = None) -> NpcContent:
-    """build() with an optional occupation that wins over the prompt's (campaigns cast their villain with it)."""
-    rng = Random(seed)
+def build_with(rng: Random, prompt: str, form: NpcForm, title: str | None = None) -> NpcContent:
+    """build() drawing on a given random stream, with an optional occupation that wins over the prompt's
+    (a campaign shares its stream with its parts and casts its villain with it)."""
     r = rng.random
     p_anc, p_role, p_title, p_disp, p_mood, p_place = parse_prompt(prompt or "")
     ancestry = form.ancestry if form.ancestry != "any" else (p_anc or pick(rng, N.ANCESTRIES))
@@ -535,7 +535,7 @@ def make(prompt: str, form: NpcForm, seed: int, title: str | None = None) -> Npc
         "villain": lambda: N.person_name(rng, pick(rng, N.ANCESTRIES)),
         "other_anc": lambda: a(pick(rng, [x for x in N.ANCESTRIES if x != ancestry])),
         "place": lambda: N.settlement_name(rng)}))
-    mannerisms = rng.sample(MANNERISMS, 2 + int(r() * 2))
+    mannerisms = sample(rng, MANNERISMS, 2 + int(r() * 2))
     if p_mood:  # the temperament asked for shows first
         mannerisms[0] = pick(rng, P.MOODS[p_mood][1])
     appearance, skin, hair, eyes = P.looks(rng, ancestry)

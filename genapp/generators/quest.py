@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from . import names as N
-from ._text import construct, FormBase, Lazy, Matcher, a, cap, pick, titlecase
+from ._text import construct, FormBase, Lazy, Matcher, a, cap, pick, sample, titlecase
 import re
 from .base import Content, bounded_str
 from .encounter import ENV_MATCHER, ENVIRONMENTS, MONSTERS, TAG_MATCHER, EnvironmentName, named_monsters
@@ -466,7 +466,11 @@ def _monster_for(rng: Random, level: int, named: tuple, tags: tuple[str, ...], t
 
 
 def build(prompt: str, form: QuestForm, seed: int) -> QuestContent:
-    rng = Random(seed)
+    return build_with(Random(seed), prompt, form)
+
+
+def build_with(rng: Random, prompt: str, form: QuestForm) -> QuestContent:
+    """build() drawing on a given random stream (a campaign shares its own with its parts)."""
     r = rng.random
     prompt = prompt or ""
     p_theme, p_len, p_env, p_villain, p_named, p_tags = parse_prompt(prompt)
@@ -516,10 +520,10 @@ def build(prompt: str, form: QuestForm, seed: int) -> QuestContent:
     hook = pick(rng, hooks).format_map(ctx)
     n_mid = {"short": 0, "medium": 1, "long": 2}[length]
     objectives = [pick(rng, openings).format_map(ctx)]
-    objectives += [m.format_map(ctx) for m in rng.sample(middles, n_mid)]
+    objectives += [m.format_map(ctx) for m in sample(rng, middles, n_mid)]
     objectives.append(pick(rng, finales).format_map(ctx))
     n_comp = {"short": 1, "medium": 2, "long": 3}[length]
-    complications = [c.format_map(ctx) for c in rng.sample(comps, n_comp - 1)] + [pick(rng, GENERAL_COMPLICATIONS)]
+    complications = [c.format_map(ctx) for c in sample(rng, comps, n_comp - 1)] + [pick(rng, GENERAL_COMPLICATIONS)]
     rng.shuffle(complications)
 
     factor = {"short": 1, "medium": 2, "long": 4}[length]
@@ -534,6 +538,7 @@ def build(prompt: str, form: QuestForm, seed: int) -> QuestContent:
     def note(role: str) -> str:
         return pick(rng, PEOPLE_NOTES[role])
 
+    ctx.close()
     third = pick(rng, ("ally", "witness", "rival"))
     people = [
         construct(Person, name=giver_name, role="quest giver", note=f"{cap(giver_desc)}. {note('quest giver')}"),

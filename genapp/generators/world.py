@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from . import names as N
-from ._text import construct, FormBase, Lazy, Matcher, a, cap, mid, pick
+from ._text import construct, FormBase, Lazy, Matcher, a, cap, mid, pick, sample
 from .base import Content, bounded_str
 
 Climate = Literal["any", "temperate", "tropical", "arid", "arctic", "maritime", "volcanic"]
@@ -301,7 +301,11 @@ def parse_prompt(prompt: str):
 
 
 def build(prompt: str, form: WorldForm, seed: int) -> WorldContent:
-    rng = Random(seed)
+    return build_with(Random(seed), prompt, form)
+
+
+def build_with(rng: Random, prompt: str, form: WorldForm) -> WorldContent:
+    """build() drawing on a given random stream (a campaign shares its own with its parts)."""
     r = rng.random
     p_climate, p_size, p_magic, p_themes, p_features = parse_prompt(prompt or "")
     if form.climate != "any":
@@ -379,7 +383,7 @@ def build(prompt: str, form: WorldForm, seed: int) -> WorldContent:
     present = 900 + int(r() * 700)
     step = (present - year) // (n_events + 1)
     timeline: list[HistoryEvent] = []
-    event_pool = rng.sample(EVENTS, n_events)
+    event_pool = sample(rng, EVENTS, n_events)
     if r() < 0.7:
         event_pool[int(r() * (n_events - 1)) + 1] = pick(rng, MAGIC_EVENTS[magic])
     for ev in event_pool:
@@ -395,7 +399,7 @@ def build(prompt: str, form: WorldForm, seed: int) -> WorldContent:
         "Today: the old prophecies are coming true, one by one.",
         f"Today: all eyes are on {factions[0].name[0].lower()}{factions[0].name[1:]}."))))
 
-    rumours = [fill(ru.replace("{culture} lands", "{culture_bare} lands")) for ru in rng.sample(RUMOURS, n_rum)]
+    rumours = [fill(ru.replace("{culture} lands", "{culture_bare} lands")) for ru in sample(rng, RUMOURS, n_rum)]
     for t in p_themes[:2]:
         rumours.insert(0, fill(THEME_BITS[t][2]))
 
