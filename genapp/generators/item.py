@@ -11,6 +11,7 @@ from pydantic import Field
 from . import names as N
 from ._text import construct, FormBase, Matcher, a, pick, sample, titlecase
 from .base import Content, bounded_str
+from .names import ANCESTRY_KEYWORDS
 
 Kind = Literal["any", "weapon", "armor", "wondrous", "potion", "scroll", "ring", "wand"]
 Rarity = Literal["any", "common", "uncommon", "rare", "very rare", "legendary"]
@@ -97,7 +98,7 @@ BASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "crossbow": ("weapon", "bow", ("crossbow*", "arbalest*")),
     "quarterstaff": ("weapon", "staff", ("quarterstaff*", "staff", "staves")),
     "plate armour": ("armor", "armor", ("plate*", "full plate", "armour", "armor", "cuirass*")),
-    "chain mail": ("armor", "armor", ("chain*", "mail", "hauberk*", "ring mail")),
+    "chain mail": ("armor", "armor", ("chain*", "mail", "hauberk*", "ring mail", "shirt", "shirts", "coat of mail")),
     "leather armour": ("armor", "armor", ("leather*", "jerkin*", "brigandine*", "studded")),
     "breastplate": ("armor", "armor", ("breastplate*",)),
     "shield": ("armor", "shield", ("shield*", "buckler*", "aegis")),
@@ -163,6 +164,7 @@ MATERIALS_BY_SHAPE: dict[str, tuple[str, ...]] = {}
 for _m, (_kw, _adj, _shapes) in MATERIALS.items():
     for _s in _shapes:
         MATERIALS_BY_SHAPE[_s] = MATERIALS_BY_SHAPE.get(_s, ()) + (_m,)
+ANCESTRY_MATCHER = Matcher(ANCESTRY_KEYWORDS)
 CURSE_MATCHER = Matcher({"cursed": ("curse*", "haunted", "damned", "accursed", "malevolent", "bloodthirst*",
                                     "possessed", "evil", "sinister", "hexed", "doomed")})
 
@@ -214,10 +216,58 @@ ELEMENTS: dict[str, tuple] = {
 ELEMENT_NAMES: tuple[str, ...] = tuple(ELEMENTS)
 ELEMENT_MATCHER = Matcher({k: v[0] for k, v in ELEMENTS.items()})
 
-GENERAL_ADJ = ("Ancient", "Gleaming", "Silent", "Vigilant", "Runed", "Hollow", "Gilded", "Moonlit", "Wyrmbone",
-               "Thorned", "Weeping", "Forgotten", "Wandering", "Iron", "Mithral", "Oathbound", "Elven", "Dwarven",
-               "Jade", "Obsidian", "Ivory", "Silvered", "Sapphire", "Warden's", "Pilgrim's", "Wayfarer's", "Sentinel's",
-               "Dragonscale", "Old King's", "Lucky", "Singing", "Humble", "Nameless", "Dusk", "Verdant", "Tarnished")
+# (no material words here: an item's material is its own field, and its name must not contradict it)
+GENERAL_ADJ = ("Ancient", "Gleaming", "Silent", "Vigilant", "Runed", "Hollow", "Gilded", "Moonlit", "Starlit",
+               "Thorned", "Weeping", "Forgotten", "Wandering", "Storied", "Ashen", "Oathbound", "Elven", "Dwarven",
+               "Sapphire", "Warden's", "Pilgrim's", "Wayfarer's", "Sentinel's", "Runebound", "Old King's", "Lucky",
+               "Singing", "Humble", "Nameless", "Dusk", "Verdant", "Tarnished", "Whispering", "Hallowed", "Veiled")
+# the makers' words for their own work: "an elven bow" is Elven and made by elves
+ANCESTRY_ADJ = {"elf": "Elven", "dwarf": "Dwarven", "gnome": "Gnomish", "halfling": "Halfling", "half-orc": "Orcish",
+                "tiefling": "Infernal", "dragonborn": "Draconic"}
+ANCESTRY_MAKERS = {"elf": 1, "dwarf": 0, "gnome": 2, "tiefling": 7, "dragonborn": 8, "halfling": 9}
+# powers a prompt can name ("boots of speed", "a potion of healing"):
+# key -> (keywords, potion effect or None, the name's "of ...", what it does on an item that is not a potion)
+EFFECTS: dict[str, tuple[tuple[str, ...], str | None, str, str]] = {
+    "healing": (("heal*", "cure*", "curing", "restorat*", "mending", "regenerat*", "vitality"), "Healing", "Healing",
+                "Once per day, you can touch a creature to restore 2d8 + 2 hit points."),
+    "invisibility": (("invisib*", "unseen", "vanishing", "disappear*"), "Invisibility", "Invisibility",
+                     "Once per day, you can turn invisible for 1 minute as an action; attacking or casting ends it."),
+    "speed": (("speed", "haste", "swift*", "swiftness", "fleet", "fleetness", "quickness", "running"), "Speed", "Speed",
+              "Your walking speed increases by 10 feet, and once per day you can Dash as a bonus action."),
+    "flight": (("fly", "flying", "flight", "winged", "wings", "soaring"), "Flying", "Flight",
+               "Once per day, you gain a flying speed of 60 feet for 10 minutes."),
+    "strength": (("strength", "giant strength", "ogre power", "brawn"), "Giant Strength", "Giant Strength",
+                 "Your Strength score is 19 while you wear or carry it."),
+    "water breathing": (("water breathing", "underwater", "breathe water", "gills", "swimming", "the deep"),
+                        "Water Breathing", "the Deep",
+                        "You can breathe underwater, and you have a swimming speed equal to your walking speed."),
+    "climbing": (("climb*", "spider climb*", "wall walk*"), "Climbing", "Climbing",
+                 "You gain a climbing speed equal to your walking speed."),
+    "protection": (("protect*", "warding", "ward", "defence", "defense", "guarding", "safety"), "Stoneskin", "Protection",
+                   "While you wear or carry it, you gain a +1 bonus to AC and saving throws."),
+    "stealth": (("stealth*", "sneak*", "shadows", "elvenkind", "silence", "silent step*"), "Shadowstep", "Shadows",
+                "You have advantage on Dexterity (Stealth) checks, and dim light counts as darkness for you."),
+    "truth": (("truth*", "honesty", "lie detect*", "liars"), "Truth", "Truth",
+              "You know when you hear a lie spoken in a language you understand."),
+    "sleep": (("sleep*", "slumber*"), "Sweet Dreams", "Slumber", "Once per day, you can cast *sleep* from it (5d8 hit points)."),
+    "youth": (("youth*", "longevity", "ageless*", "eternal life", "immortality"), "Longevity", "Youth",
+              "You age at a tenth of the normal rate while you carry it."),
+    "light": (("light", "illuminat*", "glowing", "shining", "lantern light"), None, "Light",
+              "On command it sheds bright light in a 30-foot radius and dim light for another 30 feet."),
+    "warning": (("warning", "vigilance", "alertness", "awareness", "watchful*"), None, "Warning",
+                "You can't be surprised, and you have advantage on initiative rolls."),
+    "feather fall": (("levitat*", "floating", "feather fall*", "falling"), "Levitation", "Feather Falling",
+                     "When you fall, you descend 60 feet per round and take no falling damage."),
+    "courage": (("courage*", "bravery", "fearless*", "valour", "valor", "heroism"), "Heroism", "Valour",
+                "You are immune to being frightened."),
+    "mind reading": (("mind read*", "telepath*", "thoughts", "read minds", "mind reader*"), "Mind Reading", "Thoughts",
+                     "Once per day, you can cast *detect thoughts* from it (save DC 13)."),
+    "far sight": (("clairvoyan*", "scrying", "far sight*", "farsight*", "true seeing", "true sight"), "Clairvoyance",
+                  "Far Sight", "Once per day, you can cast *clairvoyance* from it."),
+    "animals": (("animal*", "beast speech", "speaking with beasts", "the wild"), "Animal Friendship", "the Wild",
+                "You can speak with animals, and beasts are indifferent to you unless you harm them."),
+}
+EFFECT_MATCHER = Matcher({k: v[0] for k, v in EFFECTS.items()})
 GENERAL_ABSTRACT = ("the Last Dawn", "Broken Oaths", "the Drowned King", "Seven Sorrows", "the Ember Queen",
                     "the Silent Watch", "Lost Tides", "the First Forge", "Unending Vigil", "the Wandering Star",
                     "the Fallen Legion", "Quiet Mercy", "the Hidden Path", "the Wyrm", "the Traveller",
@@ -299,6 +349,9 @@ GENERAL_SPELLS = (
     ("greater invisibility", "dimension door", "freedom of movement", "polymorph", "banishment", "scrying", "raise dead"),
     ("true seeing", "teleport", "heal", "mass cure wounds", "contingency", "plane shift", "resurrection"),
 )
+# every spell the tables know, so "a scroll of fireball" or "a wand of magic missile" casts that spell
+SPELL_MATCHER = Matcher({sp: (sp,) for sp in dict.fromkeys(
+    [sp for tier in GENERAL_SPELLS for sp in tier] + [sp for el in ELEMENTS.values() for sp in el[4]])})
 
 WEAPON_PROPS = (
     "Sheds bright light in a 20-foot radius on command.",
@@ -394,9 +447,11 @@ WYRM_COLOURS = ("red", "blue", "green", "black", "white", "bronze", "silver", "c
 
 @lru_cache(maxsize=2048)
 def parse_prompt(prompt: str):
-    """(base, kind, rarity, element, cursed, material) the prompt names, each or None (cursed: a bool)."""
+    """(base, kind, rarity, element, cursed, material, effect, spell, maker's ancestry) the prompt names, each or
+    None (cursed: a bool)."""
     return (BASE_MATCHER.first(prompt), KIND_MATCHER.first(prompt), RARITY_MATCHER.first(prompt),
-            ELEMENT_MATCHER.first(prompt), bool(CURSE_MATCHER.first(prompt)), MATERIAL_MATCHER.first(prompt))
+            ELEMENT_MATCHER.first(prompt), bool(CURSE_MATCHER.first(prompt)), MATERIAL_MATCHER.first(prompt),
+            EFFECT_MATCHER.first(prompt), SPELL_MATCHER.first(prompt), ANCESTRY_MATCHER.first(prompt))
 
 
 def _round_value(v: int) -> int:
@@ -407,21 +462,27 @@ def _round_value(v: int) -> int:
 
 
 def item_name(rng: Random, base: str, kind: str, rarity: str, element: str | None, cursed: bool,
-              material: str | None = None, material_named: bool = False) -> str:
+              material: str | None = None, material_named: bool = False, effect: str | None = None,
+              spell: str | None = None, maker_adj: str | None = None) -> str:
     """Name for an item (also used by quests to name rewards).
 
-    A material the prompt named (``material_named``) always shows in the name; a random one sometimes.
+    A material the prompt named (``material_named``) always shows in the name, a random one sometimes;
+    so do a named power (``effect``, a key of EFFECTS), a scroll's named ``spell`` and the makers' adjective.
     """
     r = rng.random
     el = ELEMENTS[element] if element else None
     base_t = titlecase(base)
     if kind in ("potion", "scroll"):
         if kind == "potion":
-            eff = pick(rng, POTION_EFFECTS[element] if element and r() < 0.75 else POTION_EFFECTS[None])
+            if effect and EFFECTS[effect][1]:
+                eff = EFFECTS[effect][1]
+            else:
+                eff = pick(rng, POTION_EFFECTS[element] if element and r() < 0.75 else POTION_EFFECTS[None])
             core = f"{pick(rng, POTION_VESSELS)} of {eff}"
         else:
             tier = RARITY_INDEX[rarity]
-            spell = pick(rng, el[4]) if el and r() < 0.8 else pick(rng, GENERAL_SPELLS[tier])
+            if not spell:
+                spell = pick(rng, el[4]) if el and r() < 0.8 else pick(rng, GENERAL_SPELLS[tier])
             core = f"Scroll of {titlecase(spell)}"
         roll = r()
         if roll < 0.4:
@@ -433,8 +494,13 @@ def item_name(rng: Random, base: str, kind: str, rarity: str, element: str | Non
         adj = MATERIALS[material][1]
         if cursed and r() < 0.5:
             adj = f"{pick(rng, CURSE_ADJ)} {adj}"
+    elif maker_adj and r() < 0.7:
+        adj = maker_adj
     else:
         adj = pick(rng, CURSE_ADJ) if cursed and r() < 0.5 else pick(rng, el[1] if el and r() < 0.7 else GENERAL_ADJ)
+    power = EFFECTS[effect][2] if effect else titlecase(spell) if spell and kind == "wand" else None
+    if power:  # "Boots of Speed", "Mithral Boots of Speed", "Wand of Magic Missile"
+        return f"{adj} {base_t} of {power}" if material_named or r() < 0.6 else f"{base_t} of {power}"
     abstract = pick(rng, el[2]) if el and r() < 0.6 else pick(rng, GENERAL_ABSTRACT)
     roll = r()
     if rarity in ("rare", "very rare", "legendary") and roll < 0.35:
@@ -449,11 +515,12 @@ def item_name(rng: Random, base: str, kind: str, rarity: str, element: str | Non
 
 
 def _properties(rng: Random, kind: str, base: str, rarity: str, element: str | None, bonus: int,
-                name: str) -> list[str]:
+                name: str, effect: str | None = None, spell: str | None = None) -> list[str]:
     tier = RARITY_INDEX[rarity]
     props: list[str] = []
     el = ELEMENTS[element] if element else None
     dmg = el[3] if el else ""
+    ward = effect == "protection" and el is not None  # "an amulet of protection against fire": resistance, not a blast
     if kind == "weapon":
         if bonus:
             props.append(f"You gain a +{bonus} bonus to attack and damage rolls made with this magic weapon.")
@@ -472,7 +539,8 @@ def _properties(rng: Random, kind: str, base: str, rarity: str, element: str | N
         pool = RING_PROPS
     elif kind == "wand":
         charges = WAND_CHARGES[rarity]
-        spell = pick(rng, el[4][: tier + 1]) if el else pick(rng, GENERAL_SPELLS[min(tier, 4)])
+        if not spell:
+            spell = pick(rng, el[4][: tier + 1]) if el else pick(rng, GENERAL_SPELLS[min(tier, 4)])
         props.append(f"It has {charges} charges. Expend 1 charge to cast *{spell}* (save DC {SAVE_DC[tier]}). "
                      f"It regains 1d{max(4, charges - 2)} charges at dawn.")
         pool = WONDROUS_PROPS
@@ -494,11 +562,16 @@ def _properties(rng: Random, kind: str, base: str, rarity: str, element: str | N
         return props
     else:
         pool = WONDROUS_PROPS
-        if el:
+        if ward:
+            props.append(f"You have resistance to {dmg} damage while you wear or carry it.")
+        elif el:
             props.append(f"Once per day, you can unleash a burst of {dmg} energy in a 15-foot radius "
                          f"({DICE[tier + (0 if tier == 4 else 0)]} {dmg} damage, DC {SAVE_DC[tier]} Dexterity save for half).")
     n_extra = (1, 1, 2, 2, 3)[tier]
-    if props and tier < 2:
+    if effect and not (ward and kind in ("armor", "ring")):
+        props.append(EFFECTS[effect][3])
+        n_extra -= 1
+    if props and tier < 2 and n_extra:
         n_extra -= 1 if rng.random() < 0.5 else 0
     props.extend(sample(rng, pool, n_extra))
     return props
@@ -507,7 +580,7 @@ def _properties(rng: Random, kind: str, base: str, rarity: str, element: str | N
 def build(prompt: str, form: ItemForm, seed: int) -> ItemContent:
     rng = Random(seed)
     r = rng.random
-    p_base, p_kind, p_rarity, p_element, p_cursed, p_material = parse_prompt(prompt or "")
+    p_base, p_kind, p_rarity, p_element, p_cursed, p_material, p_effect, p_spell, p_maker = parse_prompt(prompt or "")
     # kind and base: the form wins; a prompt base of the same kind refines it
     if form.kind != "any":
         kind = form.kind
@@ -522,7 +595,12 @@ def build(prompt: str, form: ItemForm, seed: int) -> ItemContent:
     rarity = form.rarity if form.rarity != "any" else (
         p_rarity or pick(rng, ("common", "uncommon", "uncommon", "rare", "rare", "very rare", "legendary")))
     tier = RARITY_INDEX[rarity]
-    element = p_element or (pick(rng, ELEMENT_NAMES) if r() < 0.45 else None)
+    # a named power or spell is the point of the item: no random element on top of it
+    element = p_element or (pick(rng, ELEMENT_NAMES) if r() < 0.45 and not (p_effect or p_spell) else None)
+    if p_spell and kind not in ("scroll", "wand"):
+        p_spell = None
+    if p_effect and kind == "potion" and not EFFECTS[p_effect][1]:
+        p_effect = None
     if form.cursed == "yes":
         cursed = True
     elif form.cursed == "no":
@@ -536,8 +614,10 @@ def build(prompt: str, form: ItemForm, seed: int) -> ItemContent:
         material = pick(rng, MATERIALS_BY_SHAPE[shape])
     else:
         material = None
-    name = item_name(rng, base, kind, rarity, element, cursed, material, p_material is not None)
-    props = _properties(rng, kind, base, rarity, element, bonus, name)
+    name = item_name(rng, base, kind, rarity, element, cursed, material, p_material is not None,
+                     p_effect if kind != "scroll" else None, p_spell, ANCESTRY_ADJ.get(p_maker or ""))
+    props = _properties(rng, kind, base, rarity, element, bonus, name, p_effect if kind not in ("potion", "scroll") else None,
+                        p_spell)
     lo, hi = VALUE_RANGE[rarity]
     value = lo + int(r() * (hi - lo))
     if kind in ("potion", "scroll"):
@@ -555,7 +635,7 @@ def build(prompt: str, form: ItemForm, seed: int) -> ItemContent:
         "tiefling": N.person_name(rng, "tiefling"), "dragonborn": N.person_name(rng, "dragonborn"), "place": places[0],
         "base": base, "wyrm": f"{N.first_name(rng, 'dragonborn')} the {pick(rng, WYRM_COLOURS).title()}",
     }
-    maker = pick(rng, MAKERS).format(**fmt)
+    maker = (MAKERS[ANCESTRY_MAKERS[p_maker]] if p_maker in ANCESTRY_MAKERS else pick(rng, MAKERS)).format(**fmt)
     when = pick(rng, ("some three hundred years ago", "over a thousand years ago", "ninety years ago", "six centuries ago",
                       "two thousand years ago", "barely forty years ago", "in the last days of the old empire"))
     made_of = f"{MATERIALS[material][1].lower()} " if material else ""

@@ -246,6 +246,7 @@ NAMED_TITLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "acolyte": ("priest", ("acolyte*", "novice*", "deacon*")),
     "exorcist": ("priest", ("exorcist*", "inquisitor*", "witch hunter*", "witchfinder*")),
     "gravedigger": ("priest", ("gravedigger*", "grave digger*", "undertaker*", "mortician*")),
+    "hermit": ("priest", ("hermit*", "recluse*", "anchorite*", "ascetic*")),
     # scholar
     "sage": ("scholar", ("sage", "sages")),
     "archivist": ("scholar", ("archivist*", "librarian*", "bookseller*", "bookkeeper*")),

@@ -79,7 +79,8 @@ MOODS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
         "smirk",
     ),
     "kind": (
-        ("kind", "gentle", "caring", "compassionate", "warm hearted", "generous", "soft hearted", "nurturing"),
+        ("kind", "kindly", "kind hearted", "gentle", "caring", "compassionate", "warm hearted", "generous", "soft hearted",
+         "nurturing", "motherly", "fatherly", "good natured", "sweet"),
         ("Shares their last meal without a second thought.",
          "Remembers everyone's name and asks after their families.",
          "Tends to the wounded, friend or foe alike.",
@@ -111,7 +112,8 @@ MOODS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
         "surprised",
     ),
     "reckless": (
-        ("reckless", "wild", "impulsive", "hot headed", "hotheaded", "rash", "brash", "thrill seek*", "daredevil"),
+        ("reckless", "wild", "impulsive", "hot headed", "hotheaded", "rash", "brash", "thrill seek*", "daredevil", "drunk",
+         "drunken", "tipsy", "rowdy", "foolhardy"),
         ("Acts first and leaves the thinking for later.",
          "Has never met a dare they would refuse.",
          "Gets bored within minutes of any plan that involves waiting.",

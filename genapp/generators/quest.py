@@ -190,7 +190,8 @@ _TARGET_VERBS = {
     "plot": ("stop", "foil", "expose", "uncover", "thwart", "prevent", "unmask", "disrupt", "sabotage"),
     "discovery": ("explore", "exploring", "discover", "find", "map", "chart", "reach", "search", "delve into",
                   "seek", "locate"),
-    "haunting": ("investigate", "cleanse", "exorcise", "lay to rest", "end", "lift", "banish", "survive"),
+    "haunting": ("investigate", "cleanse", "exorcise", "lay to rest", "end", "lift", "banish", "survive", "clear", "purge",
+                 "free", "break the curse on", "break the curse of"),
     "war_goal": ("defend", "hold", "sabotage", "destroy", "break", "relieve", "retake", "capture", "burn", "raid",
                  "storm", "besiege", "liberate", "protect"),
     "monster": ("hunt", "hunt down", "slay", "kill", "track", "track down", "destroy", "stop", "trap", "catch"),
@@ -220,13 +221,22 @@ _PASSIVE_TARGET = {"kidnapped": "victim", "abducted": "victim", "taken": "victim
                    "imprisoned": "victim", "snatched": "victim", "missing": "victim", "lost": "victim",
                    "stolen": "prize", "murdered": "crime", "killed": "crime", "haunted": "haunting", "cursed": "haunting"}
 MAX_TARGET_CHARS = 40
+# words that end a noun phrase once it has its noun: "the prisoners held in the keep", "the beast stalking the moors"
+_AFTER_NOUN = ("held", "kept", "taken", "hidden", "caught", "bound", "locked", "trapped", "imprisoned", "captured",
+               "chained", "lost", "stuck", "buried", "sealed", "stolen", "seen", "last", "now", "still", "again")
+# places are not people to rescue: "save the village from bandits" keeps a victim from the tables
+_PLACES = frozenset(("village", "town", "city", "kingdom", "world", "realm", "land", "lands", "valley", "region", "country",
+                     "empire", "day", "people", "farm", "farms", "harvest", "mill", "keep", "castle", "fort"))
 
 
 def _noun_phrase(words: str) -> str | None:
     """The noun phrase at the start of `words`, cut at the first preposition or conjunction."""
     out: list[str] = []
     for w in words.split():
-        if w.lower() in _STOP or not re.match(r"^[\w'\u2019-]+$", w):
+        low = w.lower()
+        if low in _STOP or not re.match(r"^[\w'\u2019-]+$", w):
+            break
+        if len(out) >= 2 and (low in _AFTER_NOUN or (low.endswith("ing") and len(low) > 5)):
             break
         out.append(w)
     while out and out[-1].lower() in ("the", "a", "an", "of", "my", "our", "their"):
@@ -252,6 +262,8 @@ def prompt_target(prompt: str, theme: str) -> str | None:
     key = THEME_TARGET[theme]
     for m in _TARGET_RX[key].finditer(prompt):
         phrase = _noun_phrase(m.group(1))
+        if phrase and key == "victim" and phrase.split()[-1].lower() in _PLACES:
+            continue
         if phrase:
             if key == "war_goal":  # a goal is a verb phrase: "defend the bridge"
                 verb = m.group(0)[: len(m.group(0)) - len(m.group(1))].strip().lower()
@@ -310,13 +322,13 @@ THEME_DATA: dict[str, tuple[tuple[str, ...], ...]] = {
     "rescue": (
         ("Stolen from {place}", "Into {site}", "Ransom at {place}", "The Long Night at {site}", "Bring Them Home to {place}"),
         ("{victim_c} vanished on the road to {place}; {giver} offers everything for a safe return.",
-         "A ransom note pinned with a black dagger: {giver} must pay, or {victim} dies at the new moon.",
+         "A ransom note pinned with a black dagger: {giver} must pay, or {victim} won't see the new moon.",
          "{giver_c} saw {victim} dragged into {site} and no one else believes it."),
         ("Find the kidnappers' trail outside {place}.", "Question the last person who saw {victim}."),
         ("Track the captors through {site}.", "Bribe, sneak or fight past the lookouts.", "Decipher the ransom note's hidden message.",
          "Free the other prisoners held alongside {victim}."),
         ("Free {victim} before {villain} moves them again.", "Break {victim} out of {site}, then flee."),
-        ("{victim_c} does not want to be rescued.", "The ransom has already been paid, and the captors want more.",
+        ("{victim_c} may not want to be rescued.", "The ransom has already been paid, and the captors want more.",
          "A rival crew is after the same captive for the bounty.", "The captive is badly hurt and must be carried."),
     ),
     "heist": (
@@ -446,8 +458,9 @@ def reward_item(rng: Random, level: int) -> str:
     return f"{name} ({rarity})" if what.lower() in name.lower() else f"{name} ({rarity} {what})"
 
 
-def _monster_for(rng: Random, level: int, named: tuple, tags: tuple[str, ...], target: str | None) -> str:
-    """The quarry of a hunt: a monster the prompt names, else one of a kind it names, else its own words."""
+def _monster_for(rng: Random, level: int, env: str, named: tuple, tags: tuple[str, ...], target: str | None) -> str:
+    """The quarry of a hunt: a monster the prompt names, else one of a kind it names, else its own words;
+    one that lives where the quest happens when there is one."""
     if named:
         fit = [m for m in named if m in MONSTER_BY_LEVEL[level]]
         return pick(rng, fit or named).name
@@ -455,14 +468,15 @@ def _monster_for(rng: Random, level: int, named: tuple, tags: tuple[str, ...], t
         fit = [m for m in MONSTER_BY_LEVEL[level] if any(t in m.tags for t in tags)]
         fit = fit or [m for m in MONSTERS if any(t in m.tags for t in tags)]
         if fit:
-            return pick(rng, fit).name
+            return pick(rng, [m for m in fit if env in m.envs] or fit).name
     if target:
         words = target.split(" of ")[0].split()
         if words and words[0].lower() in ("the", "a", "an", "my", "some", "this", "that"):
             words = words[1:]
         if words:
             return titlecase(" ".join(words))[:32]
-    return pick(rng, MONSTER_BY_LEVEL[level]).name
+    pool = MONSTER_BY_LEVEL[level]
+    return pick(rng, [m for m in pool if env in m.envs] or pool).name
 
 
 def build(prompt: str, form: QuestForm, seed: int) -> QuestContent:
@@ -500,7 +514,7 @@ def build_with(rng: Random, prompt: str, form: QuestForm) -> QuestContent:
 
     def _monster():
         if not monster:
-            monster.append(_monster_for(rng, level, p_named, p_tags, target if key == "monster" else None))
+            monster.append(_monster_for(rng, level, env, p_named, p_tags, target if key == "monster" else None))
         return monster[0]
 
     def _pick(table):

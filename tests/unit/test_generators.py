@@ -448,7 +448,9 @@ BOUND_PROMPTS = ("", "a nervous harbour smuggler", "rescue the mayor from cultis
                  "a cursed flaming mithral longsword", "a gothic horror campaign against a lich in the frozen north",
                  "save my grandmother's youngest apprentice from the ancient black dragon",
                  "escort the exiled princess and her seven loyal bodyguards across the endless desert",
-                 "war: defend the great bridge of Ambersward against the hobgoblin warband")
+                 "war: defend the great bridge of Ambersward against the hobgoblin warband",
+                 "boots of speed", "a scroll of fireball", "a dwarven wand of magic missile",
+                 "a legendary amulet of protection against fire", "the burgomaster of a marsh village")
 CHARS_PER_TOKEN = 3  # a conservative estimate for compact JSON
 
 

@@ -156,11 +156,31 @@ def _dragonscale_cloak(i):
 
 
 def _healing_potion(i):
-    assert i.kind == "potion" and i.base == "potion"
+    assert (i.kind, i.base, i.element) == ("potion", "potion", None)
+    assert i.name.endswith("of Healing") and i.properties[0].startswith("You regain")
 
 
 def _crystal_orb(i):
     assert (i.base, i.material, i.element) == ("orb", "crystal", "psychic")
+
+
+def _boots_of_speed(i):
+    assert (i.kind, i.base, i.element) == ("wondrous", "boots", None)
+    assert i.name.endswith("Boots of Speed") and any("speed" in p for p in i.properties)
+
+
+def _fireball_scroll(i):
+    assert (i.kind, i.element) == ("scroll", "fire") and i.name.endswith("Scroll of Fireball")
+
+
+def _fire_ward_amulet(i):
+    assert (i.base, i.element, i.rarity) == ("amulet", "fire", "legendary")
+    assert "You have resistance to fire damage while you wear or carry it." in i.properties
+
+
+def _dwarven_wand(i):
+    assert i.kind == "wand" and "*magic missile*" in i.properties[0]
+    assert "dwarven runesmith" in i.history
 
 
 # ----------------------------------------------------------------------------- quest
@@ -367,6 +387,10 @@ CASES: list[tuple[str, str, dict, Callable]] = [
     ("item", "a very rare dragonscale cloak against acid", {}, _dragonscale_cloak),
     ("item", "a potion of healing", {}, _healing_potion),
     ("item", "a crystal orb of psychic whispers", {}, _crystal_orb),
+    ("item", "boots of speed", {}, _boots_of_speed),
+    ("item", "a scroll of fireball", {}, _fireball_scroll),
+    ("item", "a legendary amulet of protection against fire", {}, _fire_ward_amulet),
+    ("item", "a dwarven wand of magic missile", {}, _dwarven_wand),
     ("quest", "rescue the mayor from cultists in the marsh", {}, _rescue_mayor),
     ("quest", "steal the duke's crown from the vault", {}, _steal_crown),
     ("quest", "escort the exiled princess across the desert", {}, _escort_princess),
