@@ -46,6 +46,9 @@ class Matcher:
                 out.append(v)
         return tuple(out)
 
+    def finditer(self, text: str) -> Iterable[re.Match]:
+        return self._rx.finditer(text)
+
     def sub(self, repl: Any, text: str) -> str:
         """``re.sub`` with this matcher's pattern (``repl`` gets each match)."""
         return self._rx.sub(repl, text)

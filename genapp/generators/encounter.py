@@ -405,6 +405,8 @@ _GROUPS: dict[str, list[str]] = {}
 for _w, _ms in _MONSTER_WORDS.items():
     _GROUPS.setdefault("|".join(_ms), []).append(_w)
 MONSTER_MATCHER = Matcher(_GROUPS)
+_SINGULAR = {" ".join(m.name.lower().replace("swarm of ", "").split()[i:]) for m in MONSTERS
+             for i in range(len(m.name.split()))}
 
 
 @lru_cache(maxsize=2048)
@@ -438,6 +440,21 @@ _KIND_WORD = {"undead": "undead", "beast": "beasts", "bandit": "raiders", "cult"
               "orc": "orcish", "fiend": "fiends", "dragon": "wyrm", "giant": "giantkin", "aberration": "aberrations",
               "fey": "fey", "monstrosity": "monsters", "construct": "constructs", "elemental": "elementalkind",
               "ooze": "slimes", "plant": "plants", "lycanthrope": "lycanthropes"}
+
+
+_ONE = re.compile(r"\b(?:a|an|one|the|single|lone|solitary)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=2048)
+def only_one(prompt: str) -> bool:
+    """Whether every monster the prompt names is named as one ("a vampire", "the owlbear"), not many ("goblins")."""
+    found = False
+    for m in MONSTER_MATCHER.finditer(prompt):
+        word = m.group(0).lower()
+        if word not in _SINGULAR or not _ONE.search(prompt[: m.start()][-40:]):
+            return False
+        found = True
+    return found
 
 
 SETUP_KEYWORDS = {
@@ -594,9 +611,9 @@ NOTES_SOLO = ("Fights alone and uses every trick it has.", "Retreats to its lair
 
 @lru_cache(maxsize=2048)
 def parse_prompt(prompt: str):
-    """(environment, creature tags, set-up, difficulty, named monsters) the prompt names."""
+    """(environment, creature tags, set-up, difficulty, named monsters, whether it names just one) the prompt names."""
     return (ENV_MATCHER.first(prompt), TAG_MATCHER.all(prompt), SETUP_MATCHER.first(prompt), DIFF_MATCHER.first(prompt),
-            named_monsters(prompt))
+            named_monsters(prompt), only_one(prompt))
 
 
 def _choose(rng: Random, pool: tuple[Monster, ...], lo: float, hi: float) -> Monster:
@@ -658,7 +675,7 @@ def build(prompt: str, form: EncounterForm, seed: int) -> EncounterContent:
 def build_with(rng: Random, prompt: str, form: EncounterForm) -> EncounterContent:
     """build() drawing on a given random stream (a campaign shares its own with its parts)."""
     r = rng.random
-    p_env, p_tags, p_setup, p_diff, p_named = parse_prompt(prompt or "")
+    p_env, p_tags, p_setup, p_diff, p_named, p_one = parse_prompt(prompt or "")
     env = form.environment if form.environment != "any" else (p_env or pick(rng, ENVIRONMENTS))
     difficulty = form.difficulty if form.difficulty != "any" else (
         p_diff or pick(rng, ("easy", "medium", "medium", "hard", "hard", "deadly")))
@@ -670,12 +687,18 @@ def build_with(rng: Random, prompt: str, form: EncounterForm) -> EncounterConten
     target = lo + (hi - lo) * 0.5
     roll = r()
     groups: list[tuple[Monster, int]] = []
-    if roll < 0.25 or setup == "lair" and roll < 0.5:  # solo
+    if p_one:  # "a vampire": one of it, whatever the budget
+        m1 = multiplier(1, size)
+        groups.append((_choose(rng, pool, lo * 0.9 / m1, hi / m1), 1))
+    elif not (p_named and len({m.xp for m in pool}) >= 2) and (roll < 0.25 or setup == "lair" and roll < 0.5):  # solo
         m1 = multiplier(1, size)
         m = _choose(rng, pool, lo * 0.9 / m1, hi / m1)
         groups.append((m, _fill([], m, hi, size)))
-    elif roll < 0.65:  # leader and minions
-        leader = _choose(rng, pool, target * 0.2, target * 0.45)
+    elif roll < 0.65 or len({m.xp for m in pool}) >= 2 and p_named:  # leader and minions ("goblins led by a bugbear")
+        if p_named:  # the strongest named creature the party can face leads the others
+            leader = max((m for m in pool if m.xp <= hi * 1.5), key=lambda m: m.xp, default=min(pool, key=lambda m: m.xp))
+        else:
+            leader = _choose(rng, pool, target * 0.2, target * 0.45)
         minion_pool = tuple(m for m in pool if m.xp < leader.xp) or pool
         minion = _choose(rng, minion_pool, target / 40, target / 8)
         groups.append((leader, 1))

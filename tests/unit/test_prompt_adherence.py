@@ -236,12 +236,12 @@ def _cultist_ambush(e):
 
 def _goblins_bugbear(e):
     assert e.environment == "forest"
-    assert {c.name for c in e.creatures} <= {"Goblin", "Bugbear"}
+    assert [(c.name, c.count > 1) for c in e.creatures] == [("Bugbear", False), ("Goblin", True)]
 
 
 def _owlbear_lair(e):
     assert (e.environment, e.setup) == ("forest", "lair")
-    assert [c.name for c in e.creatures] == ["Owlbear"]
+    assert [(c.name, c.count) for c in e.creatures] == [("Owlbear", 1)]  # "an owlbear": just the one
 
 
 def _undead_crypt(e):
@@ -400,7 +400,7 @@ CASES: list[tuple[str, str, dict, Callable]] = [
     ("quest", "explore the sunken temple of Vael", {}, _explore_temple),
     ("quest", "a haunted lighthouse on the coast where a vampire lurks", {}, _haunted_lighthouse),
     ("encounter", "an ambush by cultists in the marsh", {}, _cultist_ambush),
-    ("encounter", "goblins led by a bugbear in the forest", {}, _goblins_bugbear),
+    ("encounter", "goblins led by a bugbear in the forest", {"party_level": 5}, _goblins_bugbear),
     ("encounter", "an owlbear lair in the woods", {}, _owlbear_lair),
     ("encounter", "undead guarding a crypt", {}, _undead_crypt),
     ("encounter", "a deadly red dragon on a mountain peak", {"party_level": 12}, _red_dragon),
