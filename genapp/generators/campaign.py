@@ -161,6 +161,26 @@ _VILLAIN_STRONG = Matcher({k: v[2] for k, v in CAMPAIGN_VILLAINS.items() if v[2]
 _VILLAIN_WEAK = Matcher({k: v[3] for k, v in CAMPAIGN_VILLAINS.items() if v[3]})
 
 
+# the villain's own title, in the prompt's words ("the tyrant queen" is no king)
+_TITLE_WORDS = Matcher({
+    "tyrant queen": ("queen", "queens"), "tyrant king": ("king", "kings"), "empress": ("empress*",),
+    "emperor": ("emperor*",), "baroness": ("baroness*",), "baron": ("baron", "barons"), "duchess": ("duchess*",),
+    "duke": ("duke", "dukes"), "countess": ("countess*",), "count": ("count",), "lady": ("lady",),
+    "lord": ("lord",), "archmage": ("archmage*",), "sorceress": ("sorceress*",), "sorcerer": ("sorcerer*",),
+    "warlock": ("warlock*",), "hag": ("hag", "hags"), "pirate queen": ("pirate queen*",), "pirate king": ("pirate king*",),
+    "bandit queen": ("bandit queen*",), "bandit king": ("bandit king*",), "lich queen": ("lich queen*",),
+    "lich king": ("lich king*",), "demon lord": ("demon lord*", "demon prince*"), "archdevil": ("archdevil*", "arch devil*"),
+    "vampire lord": ("vampire lord*",), "vampire queen": ("vampire queen*",), "warlord": ("warlord*", "warchief*"),
+})
+_TITLED = {"tyrant", "baron", "archmage", "witch", "pirate", "bandit", "lich", "demon", "vampire", "warlord"}
+
+
+def villain_title(key: str, prompt: str) -> str:
+    """The occupation of the villain a campaign prompt names: the table's, or the prompt's own title for it."""
+    own = _TITLE_WORDS.first(prompt) if key in _TITLED else None
+    return own or CAMPAIGN_VILLAINS[key][1]
+
+
 def campaign_villain(prompt: str) -> str | None:
     """The key (of CAMPAIGN_VILLAINS) of the villain a campaign prompt names, or None."""
     strong = _VILLAIN_STRONG.first(prompt)
@@ -243,7 +263,7 @@ def staged(prompt: str, form: CampaignForm, seed: int) -> PyGenerator[Step, None
         title, npc_prompt = None, ""
         if i == 0:  # the villain: the one the prompt names, in the prompt's setting ("a dwarven lich in the frozen north")
             if p_villain:
-                role, title = CAMPAIGN_VILLAINS[p_villain][:2]
+                role, title = CAMPAIGN_VILLAINS[p_villain][0], villain_title(p_villain, prompt)
                 npc_prompt = prompt
             else:
                 role = pick(rng, villain_roles)

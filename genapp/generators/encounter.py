@@ -431,6 +431,11 @@ def soften(prompt: str, max_xp: float) -> str:
         monsters = named_monsters(m.group(0))
         if not monsters or any(x.xp <= max_xp for x in monsters):
             return m.group(0)
+        words = m.group(0).split()
+        for i in range(1, len(words)):  # "ancient red dragon" -> "red dragon", if a young one will do
+            tail = " ".join(words[i:])
+            if any(x.xp <= max_xp for x in named_monsters(tail)) and len(named_monsters(tail)) < len(MONSTERS) // 8:
+                return tail
         return next((_KIND_WORD[t] for t in monsters[0].tags if t in _KIND_WORD), "")
     return MONSTER_MATCHER.sub(swap, prompt) if prompt else prompt
 

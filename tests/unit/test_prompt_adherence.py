@@ -363,6 +363,11 @@ def _dragon_heroic(c):
     assert all(cr.name.endswith("Red Dragon") for cr in c.encounters[-1].creatures)  # the finale, at level 11
 
 
+def _tyrant_queen(c):
+    assert (c.npcs[0].role, c.npcs[0].occupation, c.npcs[0].disposition) == ("noble", "tyrant queen", "hostile")
+    assert "tyrant queen" in c.premise
+
+
 CASES: list[tuple[str, str, dict, Callable]] = [
     ("character", "a nervous harbour smuggler", {}, _smuggler_pc),
     ("character", "a grumpy dwarven blacksmith", {}, _dwarf_smith_pc),
@@ -420,6 +425,7 @@ CASES: list[tuple[str, str, dict, Callable]] = [
     ("campaign", "an exploration campaign into the jungle to find a lost city", {}, _jungle_exploration),
     ("campaign", "a murder mystery in a swamp town terrorised by a vampire", {}, _vampire_mystery),
     ("campaign", "a heroic campaign to stop a red dragon in the mountains", {"party_level": 5}, _dragon_heroic),
+    ("campaign", "overthrow the tyrant queen of the north", {"acts": 5}, _tyrant_queen),
 ]
 
 
