@@ -214,10 +214,10 @@ class OpenAITextProvider(HttpProvider):
         size = f"{self._context:,}-token context" if self._context else "context"
         prompt_tokens = refusal.prompt_tokens or ctx.estimate_prompt_tokens(messages)
         return ProviderError(
-            f"{self.name} has no room for this request in its {size}: the prompt takes about {prompt_tokens:,} tokens and "
-            f"the answer needs up to {need:,}. Raise the server's context size (llama.cpp --ctx-size, Ollama num_ctx, "
-            f"LM Studio's context length), or set GENAPP_LLM_MAX_TOKENS lower (it is {self.options.max_tokens}). "
-            f"The server said: {error.message}",
+            f"{self.name} has no room for this request in its {size}: the prompt takes about {prompt_tokens:,} tokens and the "
+            f"answer needs up to {need:,} more. Raise the server's context size to at least {prompt_tokens + need + ctx.MARGIN_TOKENS:,} "
+            "(llama.cpp --ctx-size, Ollama num_ctx, LM Studio's context length), shorten the prompt, or cap answers with "
+            f"GENAPP_LLM_MAX_TOKENS (a cap below what the answer needs can cut it off). The server said: {error.message}",
             status=error.status,
         )
 

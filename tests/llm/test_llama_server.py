@@ -7,6 +7,7 @@ quality. What the server does here is llama.cpp's own behaviour: schema-constrai
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -67,9 +68,22 @@ async def generate(llama, job_type: str, prompt: str, form: dict | None = None):
     return content, sent, steps
 
 
+@pytest.fixture(scope="module")
+def every_type(llama):
+    """One job of each type, all at once (the server decodes them in parallel slots): type -> result or error."""
+
+    async def run_all():
+        jobs = [generate(llama, job_type, f"a {job_type} for a swamp adventure") for job_type in SINGLE_TYPES]
+        return dict(zip(SINGLE_TYPES, await asyncio.gather(*jobs, return_exceptions=True)))
+
+    return asyncio.run(run_all())
+
+
 @pytest.mark.parametrize("job_type", SINGLE_TYPES)
-async def test_every_type_comes_back_schema_valid_through_streamed_json_schema(llama, job_type):
-    content, sent, steps = await generate(llama, job_type, f"a {job_type} for a swamp adventure")
+def test_every_type_comes_back_schema_valid_through_streamed_json_schema(llama, every_type, job_type):
+    if isinstance(every_type[job_type], BaseException):
+        raise every_type[job_type]
+    content, sent, steps = every_type[job_type]
     model = get_generator(job_type).content_model
     assert model.model_validate(content.model_dump()) == content
     assert content.to_markdown().startswith("# ")

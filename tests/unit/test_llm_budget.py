@@ -107,8 +107,8 @@ async def test_a_context_refusal_is_retried_once_with_a_budget_that_fits(style):
         assert second["max_tokens"] + prompt_tokens <= 1800
         assert content.to_markdown()
         # learned: the next job asks for what fits at once
-        await make(llm, "npc", prompt="")
-        assert len(chats(server)) == 3 and chats(server)[2]["max_tokens"] < need("npc")
+        await make(llm, prompt="a shy gnome wizard")
+        assert len(chats(server)) == 3 and chats(server)[2]["max_tokens"] < need("character")
 
 
 @pytest.mark.parametrize("style", ["openai", "llama-old"])
@@ -174,8 +174,10 @@ async def test_a_response_format_refusal_sends_the_schema_in_the_prompt_for_that
          "(663 in the messages, 4096 in the completion). Please reduce the length of the messages or completion.", {}, 4096, (4096, 663)),
         ("'max_tokens' or 'max_completion_tokens' is too large: 4096. This model's maximum context length is 4,096 tokens "
          "and your request has 663 input tokens (4096 > 4096 - 663).", {}, 4096, (4096, 663)),
+        ("Trying to keep the first 5000 tokens when context the overflows. However, the model is loaded with context length of "
+         "only 4096 tokens, which is not enough. Try to load the model with a larger context length", {}, 4096, (4096, None)),
     ],
-    ids=["llama.cpp", "llama.cpp-older", "openai", "vllm"],
+    ids=["llama.cpp", "llama.cpp-older", "openai", "vllm", "lm-studio"],
 )
 def test_context_refusals_are_read_from_each_servers_wording(message, fields, sent, expected):
     assert ctx.is_context_refusal(message) and not ctx.is_response_format_refusal(message)
