@@ -20,8 +20,9 @@ def row_ids(page: Page, selector: str = ROW) -> list[str]:
 
 def open_page(page: Page, path: str) -> None:
     page.goto(path)
-    # Linked to the user's job store once the tile shows its state (empty text or rows).
-    expect(page.get_by_test_id("active-generations")).to_be_visible()
+    # Linked to the user's job store once the tile shows its state (empty text or rows). The dev
+    # server builds a route on its first visit, which on a busy machine takes more than 5 s.
+    expect(page.get_by_test_id("active-generations")).to_be_visible(timeout=30_000)
     page.wait_for_function("() => document.cookie.includes('genapp_uid=')")
 
 
@@ -45,8 +46,8 @@ def cancel_all(page: Page) -> None:
     """Cancel every active job of this user from the tile, so long jobs do not hold the engine's workers."""
     cancels = page.locator(f'{ROW} [data-testid="job-cancel"]')
     while (left := cancels.count()) > 0:
-        cancels.first.click()
-        # At least one fewer: a cancel frees a worker, and a quick queued job may finish at once too.
+        cancels.last.click()  # queued ones first (active rows run first in the list), so none starts meanwhile
+        # At least one fewer: a cancelled job may free a worker for a quick queued job that finishes at once.
         page.wait_for_function(
             "([sel, n]) => document.querySelectorAll(sel).length < n",
             arg=[f'{ROW} [data-testid="job-cancel"]', left],

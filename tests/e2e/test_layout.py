@@ -15,7 +15,8 @@ from tests.e2e.helpers import ROW, cancel_all, open_page, qa_start, row_ids
 
 GENERATOR_TYPES = ("character", "npc", "item", "quest", "encounter", "world", "campaign")
 LONG_JOBS = 8
-LARGE_VIEWPORT = {"width": 1920, "height": 1080}
+# Also checked, beyond the 1280x720 users have: a large screen, and a small laptop above the drawer's width.
+MORE_VIEWPORTS = ({"width": 1920, "height": 1080}, {"width": 1024, "height": 768})
 NARROW_VIEWPORT = {"width": 800, "height": 900}
 LONG_PROMPT = "a {} with a very long and winding description that will never fit on one line of the tile"
 
@@ -192,5 +193,10 @@ def test_no_control_is_covered_on_any_page_and_screenshots(busy_page: Page):
         screenshot(page, f"layout-{name}")
         screenshot(page, f"layout-{name}-viewport", full_page=False)
         assert_nothing_covered(page, f"{name} at 1280x720")
-        page.set_viewport_size(LARGE_VIEWPORT)
-        assert_nothing_covered(page, f"{name} at 1920x1080")
+        for viewport in MORE_VIEWPORTS:
+            page.set_viewport_size(viewport)
+            assert_nothing_covered(page, f"{name} at {viewport['width']}x{viewport['height']}")
+    page.set_viewport_size(VIEWPORT)
+    open_page(page, "/dashboard")
+    page.locator(ROW).last.scroll_into_view_if_needed()  # the rail's own scroll, down to the long titles
+    screenshot(page, "layout-rail-scrolled", full_page=False)
