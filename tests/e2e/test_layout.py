@@ -11,13 +11,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import VIEWPORT, screenshot
 from tests.e2e.harness import RunningApp
-from tests.e2e.helpers import ROW, cancel_all, open_page, qa_start, row_ids
+from tests.e2e.helpers import ROW, cancel_all, open_page, qa_start, row, row_ids
 
 GENERATOR_TYPES = ("character", "npc", "item", "quest", "encounter", "world", "campaign")
 LONG_JOBS = 8
 # Also checked, beyond the 1280x720 users have: a large screen, and a small laptop above the drawer's width.
 MORE_VIEWPORTS = ({"width": 1920, "height": 1080}, {"width": 1024, "height": 768})
 NARROW_VIEWPORT = {"width": 800, "height": 900}
+TILE = '[data-testid="active-generations"]'
 LONG_PROMPT = "a {} with a very long and winding description that will never fit on one line of the tile"
 
 # For each control a user can use inside `root`: scroll it into view, then ask the browser what is
@@ -60,9 +61,6 @@ COVERED_CONTROLS = """
   return {checked, covered, overflowing, page_scrolls_sideways};
 }
 """
-
-
-TILE = '[data-testid="active-generations"]'
 
 
 def assert_nothing_covered(page: Page, where: str, roots=("main", TILE)) -> None:
@@ -144,8 +142,8 @@ def test_on_a_narrow_window_the_tile_is_a_drawer(page: Page):
 
         toggle.click()
         expect(tile).to_be_visible()
-        expect(page.locator(f'{ROW}[data-job-id="{job_id}"]').get_by_test_id("job-cancel")).to_be_visible()
-        expect(page.locator(f'{ROW}[data-job-id="{npc_id}"]')).to_be_visible()
+        expect(row(page, job_id).get_by_test_id("job-cancel")).to_be_visible()
+        expect(row(page, npc_id)).to_be_visible()
         screenshot(page, "layout-narrow-open", full_page=False)
 
         page.get_by_test_id("tile-close").click()
@@ -170,7 +168,7 @@ def test_every_generator_submits_with_real_clicks_while_many_jobs_run(busy_page:
     page = busy_page
     for job_type in GENERATOR_TYPES:
         open_page(page, f"/dashboard/{job_type}")
-        generate(page, job_type)
+        expect(row(page, generate(page, job_type))).to_be_visible()  # in the rail, beside the form
 
 
 def test_no_control_is_covered_on_any_page_and_screenshots(busy_page: Page):
