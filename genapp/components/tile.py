@@ -5,8 +5,9 @@
 - a compact indicator in the sidebar (spinner + active count) that shows or hides the rail;
 - under `NARROW_MAX` pixels, a drawer opened from that indicator, hidden while closed.
 
-Which form shows is decided by CSS (assets/genapp.css, `.genapp-tile`), so the first paint is
-right at any width; the state below only says what the user chose in this tab.
+Which form shows is decided by CSS (assets/genapp.css, `.genapp-tile`), so the first paint has
+the right form for the width; the state below only says what the user chose in this tab (after a
+reload, a rail the user collapsed shows until that state arrives).
 """
 
 from __future__ import annotations
