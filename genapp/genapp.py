@@ -18,7 +18,7 @@ from genapp.state.session import UserSession
 
 app = rx.App(
     stylesheets=["/genapp.css"],
-    toaster=rx.toast.provider(position="top-right", rich_colors=True, close_button=True),
+    toaster=rx.toast.provider(position="top-center", rich_colors=True, close_button=True),
     api_transformer=api,
 )
 app.register_lifespan_task(job_engine_lifespan)

@@ -1,11 +1,15 @@
-"""The shell around every page: navigation, the Active Generations tile, job notices."""
+"""The shell around every page: navigation, the content column, the Active Generations tile, job notices.
+
+Three columns side by side: sidebar | content | tile rail. Each takes its own room, so nothing
+floats over the page (the tile becomes a drawer on narrow windows, see components/tile.py).
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from genapp.components.watch import on_change
-from genapp.components.tile import active_generations_tile
+from genapp.components.tile import active_generations_tile, tile_backdrop, tile_indicator
 from genapp.generators import GENERATORS
 from genapp.state.session import UserSession
 from genapp.state.user_jobs import UserJobs
@@ -45,6 +49,7 @@ def sidebar() -> rx.Component:
             spacing="2",
             padding_bottom="12px",
         ),
+        rx.box(tile_indicator(), width="100%", padding_bottom="8px"),
         _nav_link("Dashboard", "/dashboard", "layout-dashboard"),
         rx.text("Generators", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),
         *[_nav_link(g.label, f"/dashboard/{t.value}", NAV_ICONS[t.value]) for t, g in GENERATORS.items()],
@@ -70,11 +75,22 @@ def _notice_watcher() -> rx.Component:
     return on_change(UserJobs.notice_id, UserSession.show_notice)
 
 
+def _content_column(content: rx.Component) -> rx.Component:
+    # Takes the room between sidebar and rail; the page itself stays readable (max 1100px), centred.
+    return rx.el.main(
+        rx.box(content, padding="28px 32px 48px", max_width="1100px", margin="0 auto"),
+        flex="1",
+        min_width="0",
+        custom_attrs={"data-testid": "page-content"},
+    )
+
+
 def shell(content: rx.Component) -> rx.Component:
     return rx.hstack(
         sidebar(),
-        rx.box(content, flex="1", padding="28px 36px 120px", min_width="0", max_width="1100px"),
+        _content_column(content),
         active_generations_tile(),
+        tile_backdrop(),
         _notice_watcher(),
         spacing="0",
         align="start",

@@ -1,4 +1,14 @@
-"""The Active Generations tile, in the shared layout of every route."""
+"""The Active Generations tile, on every route, in three forms that never hide the page.
+
+- a rail docked at the right of the layout (its own column, sticky, its own scroll), which the
+  user can collapse to give the content its room back;
+- a compact indicator in the sidebar (spinner + active count) that shows or hides the rail;
+- under `NARROW_MAX` pixels, a drawer opened from that indicator, hidden while closed.
+
+Which form shows is decided by CSS (assets/genapp.css, `.genapp-tile`), so the first paint has
+the right form for the width; the state below only says what the user chose in this tab (after a
+reload, a rail the user collapsed shows until that state arrives).
+"""
 
 from __future__ import annotations
 
@@ -7,66 +17,143 @@ import reflex as rx
 from genapp.components.job_row import job_row
 from genapp.state.user_jobs import UserJobs
 
+NARROW_MAX = 900  # px; below it the rail is a drawer. Keep in step with the @media query in genapp.css.
+
+# Sent with a toggle, because the same click means "collapse the rail" or "open the drawer".
+VIEWPORT_WIDTH = rx.Var("window.innerWidth").to(int)
+
 
 class TileState(rx.State):
-    """Per tab: whether the tile is expanded."""
+    """Per tab: whether the rail is collapsed (wide windows) and whether the drawer is open (narrow)."""
 
-    expanded: bool = True
+    rail_collapsed: bool = False
+    drawer_open: bool = False
 
     @rx.event
-    def toggle(self):
-        self.expanded = not self.expanded
+    def toggle(self, viewport_width: int):
+        if _is_narrow(viewport_width):
+            self.drawer_open = not self.drawer_open
+        else:
+            self.rail_collapsed = not self.rail_collapsed
+
+    @rx.event
+    def hide(self, viewport_width: int):
+        if _is_narrow(viewport_width):
+            self.drawer_open = False
+        else:
+            self.rail_collapsed = True
+
+    @rx.event
+    def close_drawer(self):
+        # On every page mount: a drawer left open would otherwise cover the page just navigated to.
+        if self.drawer_open:
+            self.drawer_open = False
+
+
+def _is_narrow(viewport_width) -> bool:
+    try:
+        return int(viewport_width) < NARROW_MAX
+    except (TypeError, ValueError):  # the width comes from the browser: never trust its shape
+        return False
+
+
+def _activity_icon(count: rx.Var[int]) -> rx.Component:
+    return rx.cond(count > 0, rx.spinner(size="2"), rx.icon("sparkles", size=16))
+
+
+def tile_indicator() -> rx.Component:
+    """The compact form, in the sidebar: what is running at a glance, and the rail/drawer switch."""
+    count = UserJobs.active.length()
+    return rx.button(
+        _activity_icon(count),
+        rx.text("Generations", as_="span", size="2", weight="medium", flex="1", text_align="left"),
+        rx.badge(
+            count,
+            color_scheme=rx.cond(count > 0, "violet", "gray"),
+            variant="solid",
+            radius="full",
+            custom_attrs={"data-testid": "active-count"},
+        ),
+        rx.icon("panel-right", size=16),
+        variant="soft",
+        color_scheme="gray",
+        width="100%",
+        justify_content="flex-start",
+        on_click=TileState.toggle(VIEWPORT_WIDTH),
+        aria_label="Show or hide active generations",
+        custom_attrs={"data-testid": "tile-toggle", "title": "Show or hide active generations"},
+    )
 
 
 def _header() -> rx.Component:
     count = UserJobs.active.length()
     return rx.hstack(
-        rx.cond(count > 0, rx.spinner(size="2"), rx.icon("sparkles", size=16)),
+        _activity_icon(count),
         rx.text("Active generations", weight="bold", size="2"),
-        rx.badge(count, color_scheme=rx.cond(count > 0, "violet", "gray"), variant="solid", radius="full", custom_attrs={"data-testid": "active-count"}),
+        rx.badge(count, color_scheme=rx.cond(count > 0, "violet", "gray"), variant="soft", radius="full"),
         rx.spacer(),
-        rx.icon(rx.cond(TileState.expanded, "chevron-down", "chevron-up"), size=16),
+        rx.icon_button(
+            rx.icon("panel-right-close", size=16),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=TileState.hide(VIEWPORT_WIDTH),
+            aria_label="Hide active generations",
+            custom_attrs={"data-testid": "tile-close", "title": "Hide active generations"},
+        ),
         align="center",
         spacing="2",
         width="100%",
-        cursor="pointer",
-        on_click=TileState.toggle,
-        custom_attrs={"data-testid": "tile-toggle"},
+        padding="14px 14px 10px",
+        flex_shrink="0",
     )
 
 
-def active_generations_tile() -> rx.Component:
-    return rx.card(
-        _header(),
-        rx.cond(
-            TileState.expanded,
-            # A plain scrolling box: its scrollbar takes room from the rows instead of covering their right edge.
-            rx.box(
-                rx.vstack(
-                    rx.foreach(UserJobs.active, job_row),
-                    rx.cond(
-                        UserJobs.recent.length() > 0,
-                        rx.text("Recent", size="1", color_scheme="gray", weight="medium", margin_top="4px"),
-                    ),
-                    rx.foreach(UserJobs.recent, job_row),
-                    rx.cond(
-                        (UserJobs.active.length() == 0) & (UserJobs.recent.length() == 0),
-                        rx.text("No generations yet. Start one from any generator.", size="1", color_scheme="gray"),
-                    ),
-                    spacing="2",
-                    width="100%",
-                    padding_right="4px",
-                ),
-                max_height="55vh",
-                overflow_y="auto",
-                margin_top="10px",
+def _rows() -> rx.Component:
+    # A plain scrolling box: its scrollbar takes room from the rows instead of covering their right edge.
+    return rx.box(
+        rx.vstack(
+            rx.foreach(UserJobs.active, job_row),
+            rx.cond(
+                UserJobs.recent.length() > 0,
+                rx.text("Recent", size="1", color_scheme="gray", weight="medium", margin_top="4px"),
             ),
+            rx.foreach(UserJobs.recent, job_row),
+            rx.cond(
+                (UserJobs.active.length() == 0) & (UserJobs.recent.length() == 0),
+                rx.text("No generations yet. Start one from any generator.", size="1", color_scheme="gray"),
+            ),
+            spacing="2",
+            width="100%",
         ),
-        position="fixed",
-        bottom="16px",
-        right="16px",
-        width="380px",
-        z_index="50",
-        box_shadow="0 8px 30px rgba(0,0,0,0.18)",
-        custom_attrs={"data-testid": "active-generations"},
+        class_name="genapp-tile-rows",
+    )
+
+
+def _view_attrs(testid: str) -> dict:
+    # The CSS reads these to pick the form; tests may read them too.
+    return {
+        "data-testid": testid,
+        "data-rail": rx.cond(TileState.rail_collapsed, "collapsed", "shown"),
+        "data-drawer": rx.cond(TileState.drawer_open, "open", "closed"),
+    }
+
+
+def active_generations_tile() -> rx.Component:
+    """The rail (wide windows) or the drawer (narrow ones): the container of the job rows."""
+    return rx.el.aside(
+        _header(),
+        _rows(),
+        class_name="genapp-tile",
+        on_mount=TileState.close_drawer,
+        custom_attrs=_view_attrs("active-generations") | {"aria-label": "Active generations"},
+    )
+
+
+def tile_backdrop() -> rx.Component:
+    """Behind the open drawer: a click outside it closes it. Never shown on wide windows."""
+    return rx.box(
+        class_name="genapp-tile-backdrop",
+        on_click=TileState.hide(VIEWPORT_WIDTH),
+        custom_attrs=_view_attrs("tile-backdrop"),
     )

@@ -170,6 +170,7 @@ def _form(generator: Generator) -> rx.Component:
                 align="end",
                 width="100%",
                 spacing="4",
+                wrap="wrap",  # beside the tile rail the column can be narrow: the button drops a line, never clipped
             ),
             rx.cond(GeneratorState.errors.contains("type"), field_error(GeneratorState.errors, "type")),
             spacing="3",

@@ -13,6 +13,7 @@ from tests.fakes.provider_server import FakeProviderServer
 PROVIDER_KEY = "sk-e2e-secret-never-shown-9d3b"
 
 SCREENSHOTS = REPO / "test-results" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 720}  # what users have: the layout must work here
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +60,7 @@ def browser() -> Browser:
 @pytest.fixture
 def context(browser: Browser, app: RunningApp) -> BrowserContext:
     """A new browser context is a new user: it has no cookie yet."""
-    context = browser.new_context(base_url=app.url, viewport={"width": 1400, "height": 950})
+    context = browser.new_context(base_url=app.url, viewport=VIEWPORT)
     context.set_default_timeout(20_000)
     yield context
     context.close()
@@ -70,8 +71,8 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -10,48 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import screenshot
-
-ROW = '[data-testid="active-generations"] [data-testid="job-row"]'
-
-
-def row(page: Page, job_id: str):
-    return page.locator(f'{ROW}[data-job-id="{job_id}"]')
-
-
-def open_page(page: Page, path: str) -> None:
-    page.goto(path)
-    # Linked to the user's job store once the tile shows its state (empty text or rows).
-    expect(page.get_by_test_id("active-generations")).to_be_visible()
-    page.wait_for_function("() => document.cookie.includes('genapp_uid=')")
-
-
-def qa_start(page: Page, *, job_type="character", duration="6", fail_at="", count="1") -> list[str]:
-    """Start jobs from the QA page and return the ids of the rows that appeared."""
-    open_page(page, "/dashboard/test-generation")
-    before = set(page.locator(ROW).evaluate_all("rows => rows.map(r => r.dataset.jobId)"))
-    page.get_by_test_id("qa-type").select_option(job_type)
-    page.get_by_test_id("qa-duration").fill(duration)
-    page.get_by_test_id("qa-fail-at").fill(fail_at)
-    page.get_by_test_id("qa-count").fill(count)
-    page.get_by_test_id("qa-start").click()
-    page.wait_for_function(
-        "([sel, n]) => document.querySelectorAll(sel).length >= n",
-        arg=[ROW, len(before) + int(count)],
-    )
-    ids = page.locator(ROW).evaluate_all("rows => rows.map(r => r.dataset.jobId)")
-    return [i for i in ids if i not in before]
-
-
-def progress_of(page: Page, job_id: str) -> int:
-    return int(row(page, job_id).get_attribute("data-progress"))
-
-
-def wait_progress_above(page: Page, job_id: str, value: int, timeout: float = 20_000) -> None:
-    page.wait_for_function(
-        "([sel, v]) => { const r = document.querySelector(sel); return r && Number(r.dataset.progress) > v; }",
-        arg=[f'{ROW}[data-job-id="{job_id}"]', value],
-        timeout=timeout,
-    )
+from tests.e2e.helpers import ROW, open_page, progress_of, qa_start, row, wait_progress_above
 
 
 def test_generate_on_a_page_and_read_the_result(page: Page):

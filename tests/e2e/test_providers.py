@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PROVIDER_KEY, screenshot
-from tests.e2e.test_app import ROW, open_page, row
+from tests.e2e.helpers import ROW, open_page, row
 from tests.fakes.provider_server import FakeProviderServer, Fault
 
 # Records every (status, progress, stage) a tile row shows, as the browser renders it.
