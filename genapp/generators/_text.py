@@ -96,9 +96,13 @@ def pick(rng: Random, seq: Sequence[Any]) -> Any:
 def sample(rng: Random, seq: Sequence[Any], k: int) -> list[Any]:
     """k distinct items of seq in random order (Random.sample's job, quicker for a few of many)."""
     n = len(seq)
-    if k * 3 > n:
-        return rng.sample(seq, k)
     r = rng.random
+    if k * 3 > n:  # a good share of a small pool: the first k steps of a shuffle
+        pool = list(seq)
+        for i in range(k):
+            j = i + int(r() * (n - i))
+            pool[i], pool[j] = pool[j], pool[i]
+        return pool[:k]
     taken: list[int] = []
     while len(taken) < k:
         i = int(r() * n)
