@@ -71,6 +71,11 @@ async def gen_content(provider, gen, prompt, steps):
     return await provider.generate(gen, prompt, gen.make_form({"level": 5}), 7, steps)
 
 
+def chats(server: FakeProviderServer):
+    """The chat requests a server saw (not the one-off context-size questions before them)."""
+    return [r for r in server.requests if r.path == "/v1/chat/completions"]
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -117,7 +122,7 @@ async def test_campaign_runs_its_stages_as_separate_calls(server):
         content = await provider.generate(gen, "a war between sky cities", gen.make_form({"acts": 2, "party_level": 3}), 5, steps)
     finally:
         await provider.aclose()
-    calls = [r for r in server.requests if r.path == "/v1/chat/completions"]
+    calls = chats(server)
     assert [c.json["response_format"]["json_schema"]["name"] for c in calls] == [
         "genapp_worldcontent", "genapp_campaigncast", "genapp_campaignquests", "genapp_campaignencounters", "genapp_campaignoutline",
     ]
@@ -130,18 +135,6 @@ async def test_campaign_runs_its_stages_as_separate_calls(server):
     # later stages see what earlier ones made
     assert content.world.name in calls[1].json["messages"][-1]["content"]
     assert content.npcs[0].name in calls[2].json["messages"][-1]["content"]
-
-
-async def test_a_server_without_json_schema_support_gets_the_schema_in_the_prompt():
-    with FakeProviderServer(reject_response_format=True) as server:
-        provider = text_provider(server.url + "/v1", key="")
-        await character(provider)
-        first, second = server.requests[0].json, server.requests[1].json
-        assert "response_format" in first and "response_format" not in second
-        assert "```json-schema" in second["messages"][-1]["content"]
-        # the choice sticks: the next job asks the way that works at once
-        await character(provider)
-        assert "response_format" not in server.requests[2].json and len(server.requests) == 3
 
 
 async def test_json_object_mode_sends_the_schema_in_the_prompt(server):
@@ -173,7 +166,7 @@ async def test_transient_faults_are_retried_then_succeed(server, fault, stage_de
     steps = Steps()
     content = await character(text_provider(server.url + "/v1", read_timeout=0.3), steps)
     assert content.name
-    assert len(server.requests) == 2
+    assert len(chats(server)) == 2
     retries = [detail for _, stage, detail in steps.seen if stage == "Retrying"]
     assert len(retries) == 1 and stage_detail in retries[0] and "attempt 2 of 3" in retries[0]
 
@@ -182,14 +175,14 @@ async def test_attempts_are_bounded_and_the_error_is_clear(server):
     server.script(*[Fault.status(503, message="overloaded")] * 5)
     with pytest.raises(ProviderError) as failed:
         await character(text_provider(server.url + "/v1"))
-    assert len(server.requests) == 3
+    assert len(chats(server)) == 3
     assert "HTTP 503" in failed.value.message and "overloaded" in failed.value.message and "after 3 attempts" in failed.value.message
 
 
 async def test_retry_after_is_honoured(server):
     server.script(Fault.status(429, retry_after="0.4"))
     await character(text_provider(server.url + "/v1"))
-    first, second = server.requests[0].started, server.requests[1].started
+    first, second = chats(server)[0].started, chats(server)[1].started
     assert second - first >= 0.4
 
 
@@ -197,7 +190,7 @@ async def test_a_retry_after_beyond_the_limit_fails_at_once(server):
     server.script(Fault.status(429, retry_after="600"))
     with pytest.raises(ProviderError) as failed:
         await character(text_provider(server.url + "/v1"))
-    assert len(server.requests) == 1
+    assert len(chats(server)) == 1
     assert "wait 600s" in failed.value.message and "rate limited" in failed.value.message
 
 
@@ -262,7 +255,7 @@ async def test_an_oversized_answer_is_refused(server):
 async def test_a_refused_key_is_not_retried(server):
     with pytest.raises(ProviderError) as failed:
         await character(text_provider(server.url + "/v1", key="sk-wrong-key"))
-    assert len(server.requests) == 1
+    assert len(chats(server)) == 1
     assert "refused the API key (HTTP 401)" in failed.value.message
     assert "sk-wrong-key" not in failed.value.message
 
@@ -294,8 +287,8 @@ async def test_an_invalid_answer_gets_one_repair(server):
     steps = Steps()
     content = await character(text_provider(server.url + "/v1"), steps)
     assert content.name
-    assert len(server.requests) == 2
-    repair = server.requests[1].json["messages"]
+    assert len(chats(server)) == 2
+    repair = chats(server)[1].json["messages"]
     assert repair[-2]["role"] == "assistant" and "cannot be used" in repair[-1]["content"]
     assert "Repairing" in steps.stages()
 
@@ -305,7 +298,7 @@ async def test_still_invalid_after_the_repair_fails_clearly(server, fault, why):
     server.script(fault, fault)
     with pytest.raises(ProviderError) as failed:
         await character(text_provider(server.url + "/v1"))
-    assert len(server.requests) == 2
+    assert len(chats(server)) == 2
     assert "not a valid character after one repair attempt" in failed.value.message and why in failed.value.message
 
 
