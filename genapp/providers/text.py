@@ -66,6 +66,11 @@ class _Window:
     on_draft: OnDraft | None = None
     _last: int = -1
 
+    def part(self, index: int, parts: int) -> _Window:
+        """The index-th of `parts` equal slices of this window."""
+        width = (self.high - self.low) / parts
+        return _Window(self.reporter, self.low + width * index, self.low + width * (index + 1), self.stage, self.detail, self.on_draft)
+
     def at(self, fraction: float, stage: str | None = None, detail: str | None = None) -> None:
         value = self.low + (self.high - self.low) * min(1.0, max(0.0, fraction))
         if int(value) != self._last or stage is not None:  # one report per whole percent: cheap at 50 tok/s
@@ -309,19 +314,30 @@ class OpenAITextProvider(HttpProvider):
         world = await self._structured(world_gen.WorldContent, base(label="campaign world", prompt=prompt, form=None, seed=seed, extra=brief), stages[0][1], windows[0])
         setting = f"{brief}\nThe world: {world.name} (capital {world.capital}). {world.summary}"
 
-        cast_model = _list_of("CampaignCast", "npcs", npc_gen.NpcContent, cast)
-        extra = f"{setting}\nCreate {cast} NPCs: the first is the villain, the second the patron who hires the party, the rest allies, rivals or wildcards."
-        npcs = (await self._structured(cast_model, base(label="campaign cast", prompt=prompt, form=None, seed=seed, extra=extra), stages[1][1], windows[1])).npcs
+        def cast_ask(first: int, n: int) -> str:
+            if first == 0:
+                return f"{setting}\nCreate {n} NPCs: the first is the villain, the second the patron who hires the party, the rest allies, rivals or wildcards."
+            return f"{setting}\nCreate {n} more NPCs for the cast: allies, rivals or wildcards."
+
+        npcs = await self._list_in_parts("CampaignCast", "npcs", npc_gen.NpcContent, cast, "campaign cast", cast_ask, prompt, seed, stages[1][1], windows[1])
         people = "; ".join(f"{n.name} ({n.occupation})" for n in npcs)
 
-        quest_model = _list_of("CampaignQuests", "quests", quest_gen.QuestContent, acts)
-        extra = f"{setting}\nThe cast: {people}. The villain is {npcs[0].name}.\nCreate {acts} quests, one per act, in order, rising in stakes and level."
-        quests = (await self._structured(quest_model, base(label="set of campaign quests", prompt=prompt, form=None, seed=seed, extra=extra), stages[2][1], windows[2])).quests
+        def quest_ask(first: int, n: int) -> str:
+            return (
+                f"{setting}\nThe cast: {people}. The villain is {npcs[0].name}.\n"
+                f"Create {n} quest(s) for act(s) {_span(first, n)} of {acts}, one per act, in order, rising in stakes and level."
+            )
 
-        encounter_model = _list_of("CampaignEncounters", "encounters", encounter_gen.EncounterContent, acts)
+        quests = await self._list_in_parts("CampaignQuests", "quests", quest_gen.QuestContent, acts, "set of campaign quests", quest_ask, prompt, seed, stages[2][1], windows[2])
         plot = "; ".join(f"Act {i + 1}: {q.name} at {q.location}" for i, q in enumerate(quests))
-        extra = f"{setting}\nThe quests: {plot}.\nCreate {acts} encounters, one per act, for a party of 4; the last is the deadly finale against {npcs[0].name}."
-        encounters = (await self._structured(encounter_model, base(label="set of campaign encounters", prompt=prompt, form=None, seed=seed, extra=extra), stages[3][1], windows[3])).encounters
+
+        def encounter_ask(first: int, n: int) -> str:
+            finale = f"; the one for act {acts} is the deadly finale against {npcs[0].name}" if first + n == acts else ""
+            return f"{setting}\nThe quests: {plot}.\nCreate {n} encounter(s) for act(s) {_span(first, n)}, one per act, for a party of 4{finale}."
+
+        encounters = await self._list_in_parts(
+            "CampaignEncounters", "encounters", encounter_gen.EncounterContent, acts, "set of campaign encounters", encounter_ask, prompt, seed, stages[3][1], windows[3]
+        )
 
         outline_model = create_model(
             "CampaignOutline",
@@ -355,7 +371,53 @@ class OpenAITextProvider(HttpProvider):
         return content
 
 
+    async def _list_in_parts(
+        self,
+        title: str,
+        field: str,
+        item: type[BaseModel],
+        count: int,
+        label: str,
+        ask: Callable[[int, int], str],
+        prompt: str,
+        seed: int,
+        expected: int,
+        window: _Window,
+    ) -> list[Any]:
+        """`count` items in as few calls as the server's context allows: each call's largest answer must fit.
+
+        ask(first, n) words the request for items first+1 .. first+n; later calls are told what exists.
+        """
+        per_call = await self._items_per_call(title, field, item, count, prompts.content_messages(label=label, prompt=prompt, form=None, seed=seed, extra=ask(0, count)))
+        parts = -(-count // per_call)
+        items: list[Any] = []
+        for index in range(parts):
+            n = min(per_call, count - len(items))
+            extra = ask(len(items), n)
+            if items:
+                extra += "\nAlready created (do not repeat them): " + "; ".join(str(getattr(i, "name", "")) for i in items) + "."
+            messages = prompts.content_messages(label=label, prompt=prompt, form=None, seed=seed, extra=extra)
+            answer = await self._structured(_list_of(title, field, item, n), messages, max(200, expected * n // count), window.part(index, parts))
+            items.extend(getattr(answer, field))
+        return items
+
+    async def _items_per_call(self, title: str, field: str, item: type[BaseModel], count: int, messages: list[dict[str, str]]) -> int:
+        """The most items whose largest answer fits the room the server's context leaves (all, when its size is unknown)."""
+        room = ctx.room_for_answer(await self._context_size(), ctx.estimate_prompt_tokens(messages))
+        if room is None or self.options.max_tokens == "unset":
+            return count
+        if isinstance(self.options.max_tokens, int):
+            room = min(room, self.options.max_tokens)
+        fits = [n for n in range(1, count + 1) if ctx.answer_tokens(max_json_chars(_list_of(title, field, item, n))) <= room]
+        return max(fits, default=1)
+
+
 # ----- helpers -----------------------------------------------------------------------------------
+
+
+def _span(first: int, n: int) -> str:
+    """Acts first+1 .. first+n in words: "2", "1 to 3"."""
+    return str(first + 1) if n == 1 else f"{first + 1} to {first + n}"
 
 
 @functools.cache
@@ -385,6 +447,7 @@ def _fields_of(model: type[BaseModel], *names: str) -> dict[str, Any]:
     return {name: (model.model_fields[name].annotation, model.model_fields[name]) for name in names}
 
 
+@functools.cache  # one class per shape: schemas and bounds are cached per class
 def _list_of(name: str, field: str, item: type[BaseModel], count: int) -> type[BaseModel]:
     return create_model(name, **{field: (list[item], Field(min_length=count, max_length=count))})
 

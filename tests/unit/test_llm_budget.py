@@ -92,6 +92,22 @@ async def test_an_answer_cut_at_the_cap_says_which_setting_to_change():
             await make(provider(server, max_tokens=64))
 
 
+async def test_a_long_campaign_asks_for_its_lists_in_parts_that_fit_the_context():
+    with FakeProviderServer(n_ctx=2600) as server:
+        content = await make(provider(server), "campaign", prompt="a war between sky cities", form={"acts": 5, "party_level": 3})
+        bodies = chats(server)
+    names = [body["response_format"]["json_schema"]["name"] for body in bodies]
+    assert names[0] == "genapp_worldcontent" and names[-1] == "genapp_campaignoutline"
+    assert names.count("genapp_campaigncast") >= 2, "six NPCs' largest answer (~3,500 tokens) does not fit one call"
+    assert names.count("genapp_campaignquests") >= 2 and names.count("genapp_campaignencounters") >= 2
+    for body in bodies:
+        prompt_tokens = sum(len(m["content"]) for m in body["messages"]) // 4 + 1
+        assert body["max_tokens"] + prompt_tokens <= 2600
+    assert (len(content.npcs), len(content.quests), len(content.encounters), len(content.acts)) == (6, 5, 5, 5)
+    later = [body for body in bodies if body["response_format"]["json_schema"]["name"] == "genapp_campaigncast"][1]
+    assert "Already created" in later["messages"][-1]["content"] and content.npcs[0].name in later["messages"][-1]["content"]
+
+
 # ----- context refusals ---------------------------------------------------------------------------------
 
 
