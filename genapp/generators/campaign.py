@@ -171,6 +171,7 @@ _TITLE_WORDS = Matcher({
     "bandit queen": ("bandit queen*",), "bandit king": ("bandit king*",), "lich queen": ("lich queen*",),
     "lich king": ("lich king*",), "demon lord": ("demon lord*", "demon prince*"), "archdevil": ("archdevil*", "arch devil*"),
     "vampire lord": ("vampire lord*",), "vampire queen": ("vampire queen*",), "warlord": ("warlord*", "warchief*"),
+    "dark lord": ("dark lord*",), "dark queen": ("dark queen*",),
 })
 _TITLED = {"tyrant", "baron", "archmage", "witch", "pirate", "bandit", "lich", "demon", "vampire", "warlord"}
 

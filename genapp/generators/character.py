@@ -283,7 +283,7 @@ OCCUPATIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "trapper": (("trapper*", "furrier*"), "Outlander", ("ranger", "barbarian", "druid")),
     "poacher": (("poacher*",), "Outlander", ("ranger", "rogue")),
     "guide": (("guide", "guides", "pathfinder*"), "Outlander", ("ranger", "druid")),
-    "deckhand": (("sail*", "deckhand*", "seam*", "mariner*", "sea dog", "ship*"), "Sailor", _SEA),
+    "deckhand": (("sail*", "deckhand*", "seaman", "seamen", "mariner*", "sea dog", "ship*"), "Sailor", _SEA),
     "pirate": (("pirate*", "corsair*", "buccaneer*", "privateer*"), "Sailor", ("rogue", "fighter", "warlock")),
     "ship's navigator": (("navigator*", "helmsm*"), "Sailor", ("wizard", "ranger", "rogue")),
     "fisher": (("fisher*", "angler*", "whaler*"), "Sailor", ("ranger", "druid")),

@@ -144,7 +144,7 @@ ROLES: dict[str, _Role] = {
                     ("to bring in the harvest before the raiders return", "to find the wolf that took the prize ram",
                      "to keep the family land out of the baron's hands"),
                     ("You'll stay for supper. I insist. Then we'll talk about those wolves.", "Mind the goats. They bite, and so do I.", "Off my land, before I set the dogs on you.")),
-    "sailor": _Role(("sailor*", "seam*", "mariner*", "seafar*", "sea dog*", "old salt", "captain"),
+    "sailor": _Role(("sailor*", "seaman", "seamen", "seawoman", "mariner*", "seafar*", "sea dog*", "old salt", "captain"),
                     ("ship's captain", "harbourmaster", "bosun", "navigator", "pirate quartermaster"),
                     (12, 8, (1, 2, 1, 0, 1, 0), "Cutlass", "1d6", "dex"),
                     ("to raise enough coin to buy back a lost ship", "to chart the fog-bound isles before a rival does",
