@@ -126,17 +126,24 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
+def _stop_all(processes: tuple[subprocess.Popen, ...], grace: float = 15) -> None:
+    """SIGTERM to each server's process group at once, SIGKILL to what is left after `grace` seconds."""
+    for process in processes:
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=10)
 
 
 def serve(env: dict[str, str], frontend_port: int, backend_port: int, host: str) -> int:
@@ -145,32 +152,34 @@ def serve(env: dict[str, str], frontend_port: int, backend_port: int, host: str)
         print(f"Port {' and '.join(busy)} already in use: stop what runs there or set GENAPP_FRONTEND_PORT / GENAPP_BACKEND_PORT.", file=sys.stderr)
         return 1
     ensure_build(env)
-    # Each server in its own process group, so stopping one stops its workers too.
-    backend = subprocess.Popen([_reflex(), "run", "--env", "prod", "--backend-only", "--backend-port", str(backend_port)],
-                               cwd=REPO, env=env, start_new_session=True)
-    frontend = subprocess.Popen([sys.executable, "-c", FRONTEND_SERVER, host, str(frontend_port)],
-                                cwd=REPO, env=env, start_new_session=True)
-    servers = (backend, frontend)
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
-    announced = False
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGINT too: a shell starting `make run &` ignores it
+        signal.signal(signum, on_signal)
+    servers: list[subprocess.Popen] = []
     try:
+        # Each server in its own process group, so stopping one stops its workers too.
+        servers.append(subprocess.Popen([_reflex(), "run", "--env", "prod", "--backend-only", "--backend-port", str(backend_port)],
+                                        cwd=REPO, env=env, start_new_session=True))
+        servers.append(subprocess.Popen([sys.executable, "-c", FRONTEND_SERVER, host, str(frontend_port)],
+                                        cwd=REPO, env=env, start_new_session=True))
+        announced = False
         while all(p.poll() is None for p in servers):
             if not announced and _answers(f"http://localhost:{backend_port}/ping") and _answers(f"http://localhost:{frontend_port}/"):
                 print(f"genapp is up: UI http://localhost:{frontend_port}   backend http://localhost:{backend_port}   (Ctrl-C stops)", flush=True)
                 announced = True
             time.sleep(0.5)
         failed = next(p for p in servers if p.poll() is not None)
-        print(f"{'backend' if failed is backend else 'frontend server'} exited with code {failed.returncode}; stopping.", file=sys.stderr)
+        print(f"{'backend' if failed is servers[0] else 'frontend server'} exited with code {failed.returncode}; stopping.", file=sys.stderr)
         return failed.returncode or 1
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in servers:
-            _stop(process)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a second Ctrl-C does not cut the shutdown short
+            signal.signal(signum, signal.SIG_IGN)
+        _stop_all(tuple(servers))
 
 
 def main() -> int:
