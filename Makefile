@@ -35,7 +35,7 @@ $(VENV)/.installed: uv.lock pyproject.toml $(UV_STAMP)
 	touch $@
 
 .tools/node_modules/.bin/bun: .tools/package.json .tools/package-lock.json
-	npm ci --prefix .tools --no-audit --no-fund --loglevel=error
+	npm ci --prefix .tools --no-audit --no-fund --loglevel=error >/dev/null
 	touch $@
 
 setup: $(VENV)/.installed .tools/node_modules/.bin/bun
