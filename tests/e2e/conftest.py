@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, REPO, RunningApp
 from tests.fakes.provider_server import FakeProviderServer
@@ -14,6 +14,10 @@ PROVIDER_KEY = "sk-e2e-secret-never-shown-9d3b"
 
 SCREENSHOTS = REPO / "test-results" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 720}  # what users have: the layout must work here
+
+# expect() has its own 5 s default, apart from the contexts' 20 s: with the 2 cores shared (load 6-10),
+# the tile of a first page load on the dev server took longer than 5 s to appear.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")

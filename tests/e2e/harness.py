@@ -119,6 +119,21 @@ class RunningApp:
         wait_http(f"{self.backend_url}/ping", timeout=600, process=self.backend, log=log)
         wait_http(self.url, timeout=60, process=self.backend, log=log)
 
+    def start_served(self) -> None:
+        """What `make run` serves: scripts/serve.py, a production build on two ports (UI and backend),
+        the frontend built first if its inputs (code, lock files, settings such as the ports) changed."""
+        log = self.workdir / "serve.log"
+        self.backend = subprocess.Popen(
+            [str(REPO / ".venv/bin/python"), str(REPO / "scripts/serve.py"), "run"],
+            cwd=REPO,
+            env=self.env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # SIGTERM to its group: serve.py stops both servers
+        )
+        wait_http(f"{self.backend_url}/ping", timeout=900, process=self.backend, log=log)
+        wait_http(self.url, timeout=60, process=self.backend, log=log)
+
     def stop(self) -> None:
         _stop(self.frontend)
         _stop(self.backend)
