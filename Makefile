@@ -22,7 +22,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run run-prod dev build test test-unit test-e2e bench setup chromium migrate model lock lock-upgrade clean
+.PHONY: run run-prod dev build test test-unit test-llm test-e2e bench setup chromium migrate model lock lock-upgrade clean
 
 $(UV_STAMP):
 	rm -rf $(UV_DIR)
@@ -73,14 +73,18 @@ dev: migrate
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test-unit: setup model
+test-unit: setup
 	$(PY) -m pytest tests/unit -q
+
+# genapp's LLM client against a real llama.cpp server (xllamacpp) and a real small model.
+test-llm: setup model
+	$(PY) -m pytest tests/llm -q -m llm
 
 test-e2e: setup chromium
 	$(PY) -m pytest tests/e2e -q
 
 # Two runs: sync Playwright keeps an event loop in the main thread, which the async unit tests need.
-test: test-unit test-e2e
+test: test-unit test-llm test-e2e
 
 bench: setup
 	$(PY) bench/bench_generators.py
