@@ -1,7 +1,12 @@
-"""Quests: a hook, a place, objectives, complications, rewards and the people involved."""
+"""Quests: a hook, a place, objectives, complications, rewards and the people involved.
+
+What a prompt names wins over the tables: the theme, the place, the kind of villain ("from cultists"),
+the quarry of a hunt, and the target in the prompt's own words ("rescue the mayor" rescues the mayor).
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from random import Random
 from typing import Literal
@@ -10,7 +15,6 @@ from pydantic import BaseModel, Field
 
 from . import names as N
 from ._text import construct, FormBase, Lazy, Matcher, a, cap, pick, sample, titlecase
-import re
 from .base import Content, bounded_str
 from .encounter import ENV_MATCHER, ENVIRONMENTS, MONSTERS, TAG_MATCHER, EnvironmentName, named_monsters
 from .item import RARITIES, item_name, BASES_BY_KIND, KINDS
