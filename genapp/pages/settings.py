@@ -29,13 +29,22 @@ def _key(secret) -> str:
     return "set (hidden)" if secret.get_secret_value() else "not set"
 
 
+def _max_tokens(value: int | str) -> str:
+    if value == "auto":
+        return "auto: what the content type needs, within the server's context"
+    if value == "unset":
+        return "unset: the server decides"
+    return f"at most {value:,}, within the server's context"
+
+
 TEXT_FACTS = (
     [
         ("Base URL", _safe_url(settings.llm_base_url)),
         ("Model", settings.llm_model or "(server default)"),
         ("API key", _key(settings.llm_api_key)),
         ("Structured output", settings.llm_structured_output),
-        ("Temperature · max tokens", f"{settings.llm_temperature:g} · {settings.llm_max_tokens:,}"),
+        ("Temperature", f"{settings.llm_temperature:g}"),
+        ("Max tokens per answer", _max_tokens(settings.llm_max_tokens)),
         ("Timeouts", f"connect {settings.llm_connect_timeout_seconds:g}s · silence {settings.llm_read_timeout_seconds:g}s · request {settings.llm_request_timeout_seconds:g}s"),
         ("Preselected on forms", settings.default_text_source),
     ]
