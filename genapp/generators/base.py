@@ -10,9 +10,28 @@ import asyncio
 from collections.abc import Callable, Generator as PyGenerator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, get_args, get_origin
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+
+def _loose(model: type[BaseModel], data: Any) -> Any:
+    """``model`` built from ``data`` without validation, nested models included (see Generator.load)."""
+    if not isinstance(data, Mapping):
+        return data
+    values = {name: _loose_value(field.annotation, data[name]) for name, field in model.model_fields.items() if name in data}
+    return model.model_construct(**values)
+
+
+def _loose_value(annotation: Any, value: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _loose(annotation, value)
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) is list and args and isinstance(value, list):
+        return [_loose_value(args[0], v) for v in value]
+    if len(args) == 1 and get_origin(annotation) is not list:  # X | None
+        return _loose_value(args[0], value)
+    return value
 
 
 class ContentType(str, Enum):
@@ -71,6 +90,14 @@ class Generator:
     stages: tuple[str, ...] = ("Drafting", "Detailing", "Polishing")
     # Optional: build truly stage by stage (used by generate() when set).
     staged: StagedBuild | None = None
+
+    def load(self, data: Mapping[str, Any]) -> Content:
+        """Stored content as a model: validated, or, when it predates the models' bounds (an older
+        quest with five objectives, an LLM answer saved before the limits), taken as it was saved."""
+        try:
+            return self.content_model.model_validate(data)
+        except ValidationError:
+            return _loose(self.content_model, data)
 
     def make_form(self, data: Mapping[str, Any] | BaseModel | None = None) -> BaseModel:
         """Validate form data (a dict, a form instance or None for all defaults)."""

@@ -611,3 +611,16 @@ def test_campaign_parts_cover_procedural_campaigns():
         assert sum(compact_len(x) for x in content.npcs) + n + 10 <= max_json_chars(campaign_parts(n)["cast"])
         assert sum(compact_len(x) for x in content.quests) + n + 12 <= max_json_chars(campaign_parts(n)["quests"])
         assert sum(compact_len(x) for x in content.encounters) + n + 15 <= max_json_chars(campaign_parts(n)["encounters"])
+
+
+def test_stored_content_from_before_the_bounds_still_loads():
+    gen = get_generator("campaign")
+    data = gen.build("", gen.make_form({"acts": 2}), 5).model_dump(mode="json")
+    assert gen.load(data).model_dump(mode="json") == data  # valid content: validated
+    old = data["quests"][0]
+    old["objectives"] += ["A fifth objective, as long quests had before the bounds."] * 2
+    old["people_involved"].append({"name": "Old Extra", "role": "informant", "note": "An informant. " * 12})
+    loaded = gen.load(data)  # too many objectives and people for today's model: taken as saved
+    assert len(loaded.quests[0].objectives) == len(old["objectives"])
+    assert loaded.quests[0].people_involved[-1].name == "Old Extra"
+    assert "Old Extra" in loaded.to_markdown()
