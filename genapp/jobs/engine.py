@@ -331,7 +331,7 @@ class JobEngine:
                     title=live.title,
                 )
             else:
-                content = generator.content_model.model_validate(job.content)
+                content = generator.load(job.content)  # may predate the bounds: taken as saved
                 live.progress_at_start = content_end
 
             if not job.skip_image:

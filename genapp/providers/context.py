@@ -14,9 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-# Compact JSON of short English values averages 3-4 characters a token; 2.5 leaves room for the
-# whitespace and escapes a model adds and for tokenizers that split words finely.
-OUTPUT_CHARS_PER_TOKEN = 2.5
+# Characters of compact JSON per token the model spends writing it. English prose runs 3-4, but under
+# json_schema a model also writes the indentation llama.cpp's grammar allows, and a small model's
+# made-up words split finely: SmolLM2 measured 1.16 (character) to 3.1 (item). Asking for too many
+# costs nothing (the grammar ends the answer when the JSON is complete); too few cuts it off.
+OUTPUT_CHARS_PER_TOKEN = 1.15
 PROMPT_CHARS_PER_TOKEN = 3.0  # prompts hold a JSON schema in some modes: denser than prose
 PER_MESSAGE_TOKENS = 8  # the chat template's role markers
 MARGIN_TOKENS = 32  # what the estimates may be off by

@@ -51,7 +51,7 @@ def markdown_of(job: Job) -> str:
     if not job.content:
         return ""
     generator = get_generator(job.type)
-    return generator.content_model.model_validate(job.content).to_markdown()
+    return generator.load(job.content).to_markdown()
 
 
 def _when(value) -> str:

@@ -29,6 +29,9 @@ def choose(page: Page, field: str, option_text: str) -> None:
 
 def test_a_character_from_the_llm_streams_progress_into_the_tile(page: Page, provider_server: FakeProviderServer):
     provider_server.script(Fault.slow(60))  # slow enough to watch the stream fill the bar
+    job_page = page.context.new_page()  # the job's own page, opened once first so its route is ready
+    job_page.goto("/dashboard/jobs/not-yet")
+    expect(job_page.get_by_test_id("job-not-found")).to_be_visible()
     open_page(page, "/dashboard/character")
     choose(page, "text_source", "LLM: fake-model")
     choose(page, "image_source", "AUTOMATIC1111")
@@ -47,8 +50,7 @@ def test_a_character_from_the_llm_streams_progress_into_the_tile(page: Page, pro
     page.wait_for_function("([el, n]) => el.innerText.length > n", arg=[draft.element_handle(), len(first_draft)])
     assert "{" not in draft.inner_text()
     screenshot(page, "provider-streaming")
-    job_page = page.context.new_page()  # the job's own page shows the same draft
-    job_page.goto(f"/dashboard/jobs/{job_id}")
+    job_page.goto(f"/dashboard/jobs/{job_id}")  # shows the same draft while the job runs
     expect(job_page.locator('[data-testid="job-draft"]')).to_contain_text("Name: ")
     job_page.close()
     expect(page.get_by_test_id("result-panel")).to_have_attribute("data-job-id", job_id, timeout=90_000)

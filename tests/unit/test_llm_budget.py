@@ -52,8 +52,7 @@ async def test_max_tokens_is_what_the_content_needs_not_a_fixed_number(job_type)
     with FakeProviderServer() as server:  # says nothing of its context
         await make(provider(server), job_type, prompt="")
         [sent] = chats(server)
-    assert sent["max_tokens"] == need(job_type)
-    assert 200 < sent["max_tokens"] < 3000, "bounded schemas keep every type's answer well inside a 4,096-token context"
+    assert sent["max_tokens"] == need(job_type) < 6000, "bounded schemas give every type a known, finite need"
 
 
 async def test_max_tokens_fits_the_context_the_server_reports():
