@@ -718,6 +718,7 @@ class FakeProviderServer:
         reject_response_format: bool = False,
         n_ctx: int | None = None,
         context_style: str = "llama-old",
+        ollama_num_ctx: int | None = None,
     ):
         self.tokens_per_second = tokens_per_second
         self.chars_per_token = max(1, int(chars_per_token))
@@ -729,6 +730,7 @@ class FakeProviderServer:
         # or OpenAI and vLLM ("openai") refuse it; the real llama.cpp in tests/llm counts the prompt only.
         self.n_ctx = n_ctx
         self.context_style = context_style
+        self.ollama_num_ctx = ollama_num_ctx  # answers Ollama's POST /api/show with this num_ctx
         self.requests: list[RecordedRequest] = []
         self.streams: list[StreamRecord] = []
         self.port = 0
@@ -943,6 +945,7 @@ class FakeProviderServer:
         routes = {
             ("GET", "/v1/models"): self._models,
             ("GET", "/props"): self._props,
+            ("POST", "/api/show"): self._ollama_show,
             ("GET", "/sdapi/v1/sd-models"): self._sd_models,
             ("POST", "/v1/chat/completions"): self._chat,
             ("POST", "/v1/images/generations"): self._images,
@@ -963,6 +966,12 @@ class FakeProviderServer:
         if self.n_ctx is None or self.context_style != "llama-old":
             return await self._send_error(conn, 404, "File Not Found", keep, "not_found_error")
         return await self._send_json(conn, 200, {"default_generation_settings": {"n_ctx": self.n_ctx}, "total_slots": 1}, keep)
+
+    async def _ollama_show(self, conn: _Connection, request: _Request, record: RecordedRequest, keep: bool) -> bool:
+        if self.ollama_num_ctx is None:
+            return await self._send_error(conn, 404, "404 page not found", keep, "not_found_error")
+        parameters = f'stop                           "<|eot_id|>"\nnum_ctx                        {self.ollama_num_ctx}'
+        return await self._send_json(conn, 200, {"parameters": parameters, "model_info": {"llama.context_length": 131072}}, keep)
 
     async def _context_refusal(self, conn: _Connection, prompt_tokens: int, asked: int, keep: bool) -> bool:
         if self.context_style == "openai":

@@ -65,6 +65,16 @@ async def test_max_tokens_fits_the_context_the_server_reports():
     assert content.to_markdown()
 
 
+async def test_max_tokens_fits_the_context_ollama_reports():
+    with FakeProviderServer(ollama_num_ctx=2048) as server:
+        await make(provider(server))
+        assert [r.path for r in server.requests] == ["/props", "/api/show", "/v1/chat/completions"]
+        assert server.requests[1].json == {"model": "fake-model"}
+        [sent] = chats(server)
+    prompt_tokens = sum(len(m["content"]) for m in sent["messages"]) // 4
+    assert sent["max_tokens"] + prompt_tokens <= 2048
+
+
 async def test_the_context_is_asked_once_per_server():
     with FakeProviderServer(n_ctx=4096) as server:
         llm = provider(server)
