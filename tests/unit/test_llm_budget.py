@@ -245,7 +245,7 @@ async def test_the_draft_grows_readably_while_the_answer_streams():
     assert len(drafts) >= 3, "a draft every ~0.3 s while it streams"
     assert [len(d) for d in drafts[:-1]] == sorted(len(d) for d in drafts[:-1])
     assert drafts[-1].startswith("Name: ") and content.name in drafts[-1]
-    assert "{" not in drafts[-1] and '"name"' not in drafts[-1]
+    assert '"name"' not in drafts[-1] and "Level: " in drafts[-1]
 
 
 def test_a_partial_answer_reads_as_labelled_lines():
