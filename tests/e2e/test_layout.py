@@ -198,3 +198,17 @@ def test_no_control_is_covered_on_any_page_and_screenshots(busy_page: Page):
     open_page(page, "/dashboard")
     page.locator(ROW).last.scroll_into_view_if_needed()  # the rail's own scroll, down to the long titles
     screenshot(page, "layout-rail-scrolled", full_page=False)
+
+
+def test_with_fifty_jobs_the_form_is_still_reachable(busy_page: Page):
+    """The rail scrolls its own rows: 50 of them change nothing for the page beside it."""
+    page = busy_page
+    have = len(row_ids(page))
+    if have < 50:
+        qa_start(page, duration="120", count=str(50 - have))
+    open_page(page, "/dashboard/npc")
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[ROW, 50])
+    assert_nothing_covered(page, "npc with 50 jobs at 1280x720")
+    expect(row(page, generate(page, "npc"))).to_be_attached()
+    screenshot(page, "layout-fifty-jobs", full_page=False)
+

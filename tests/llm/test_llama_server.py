@@ -92,8 +92,10 @@ def test_every_type_comes_back_schema_valid_through_streamed_json_schema(llama, 
         assert body["max_tokens"] + prompt_tokens(llama, body) <= CONTEXT
     assert steps.progress == sorted(steps.progress) and steps.progress[-1] == 100
     assert len({int(p) for p in steps.progress}) >= 5, "the bar moves with the stream"
-    # The user sees the words arrive as labelled lines, not raw JSON (whose values may hold braces).
-    assert steps.drafts and steps.drafts[-1].startswith("Name: ") and '"name":' not in steps.drafts[-1]
+    # The user sees the words arrive as labelled lines, not raw JSON (whose values may hold braces);
+    # a long draft shows its growing tail only.
+    assert any(d.startswith("Name: ") for d in steps.drafts)
+    assert not any('"name":' in d for d in steps.drafts)
 
 
 async def test_a_campaigns_staged_calls_fit_a_4096_token_context(llama):
