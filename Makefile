@@ -80,7 +80,7 @@ test-unit: setup
 test-llm: setup model
 	$(PY) -m pytest tests/llm -q -m llm
 
-test-e2e: setup chromium
+test-e2e: setup chromium model
 	$(PY) -m pytest tests/e2e -q
 
 # Two runs: sync Playwright keeps an event loop in the main thread, which the async unit tests need.

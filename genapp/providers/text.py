@@ -192,11 +192,15 @@ class OpenAITextProvider(HttpProvider):
 
     # ----- how many tokens to ask for ------------------------------------------------------------
 
+    def _capped(self, tokens: int) -> int:
+        """`tokens`, at most GENAPP_LLM_MAX_TOKENS when that is a number."""
+        return min(tokens, self.options.max_tokens) if isinstance(self.options.max_tokens, int) else tokens
+
     async def _max_tokens(self, messages: list[dict[str, str]], need: int) -> int | None:
         """What the content needs, capped by the setting and by the room the server's context leaves."""
         if self.options.max_tokens == "unset":
             return None
-        budget = need if self.options.max_tokens == "auto" else min(need, self.options.max_tokens)
+        budget = self._capped(need)
         room = ctx.room_for_answer(await self._context_size(), ctx.estimate_prompt_tokens(messages))
         if room is not None:
             budget = min(budget, max(room, ctx.MIN_ANSWER_TOKENS))  # too little room: the server will say so
@@ -211,8 +215,7 @@ class OpenAITextProvider(HttpProvider):
         room = ctx.room_for_answer(self._context, prompt_tokens)
         if room is None or room < ctx.MIN_ANSWER_TOKENS:
             return None
-        cap = need if not isinstance(self.options.max_tokens, int) else min(need, self.options.max_tokens)
-        return min(cap, room)
+        return min(self._capped(need), room)
 
     def _does_not_fit(self, error: ProviderError, messages: list[dict[str, str]], need: int) -> ProviderError:
         refusal = ctx.parse_context_refusal(error.message, error.fields, None)
@@ -406,8 +409,7 @@ class OpenAITextProvider(HttpProvider):
         room = ctx.room_for_answer(await self._context_size(), ctx.estimate_prompt_tokens(messages))
         if room is None or self.options.max_tokens == "unset":
             return count
-        if isinstance(self.options.max_tokens, int):
-            room = min(room, self.options.max_tokens)
+        room = self._capped(room)
         fits = [n for n in range(1, count + 1) if ctx.answer_tokens(max_json_chars(_list_of(title, field, item, n))) <= room]
         return max(fits, default=1)
 
