@@ -80,14 +80,14 @@ class _PhaseReporter:
     """Maps a phase's own 0-100 progress onto its share of the job's bar."""
 
     def __init__(self, engine: JobEngine, live: LiveJob, start: float, end: float):
-        self._engine, self.live, self._start, self._end = engine, live, start, end
+        self._engine, self._live, self._start, self._end = engine, live, start, end
 
     def report(self, progress: float, stage: str, detail: str = "") -> None:
         clamped = min(100.0, max(0.0, progress))
         overall = self._start + (self._end - self._start) * clamped / 100.0
         text = f"{stage}: {detail}" if detail else stage
         # the column holds 200 characters (Postgres enforces it); a provider's retry note can be longer
-        self._engine._progress(self.live, overall, text if len(text) <= STAGE_CHARS else text[: STAGE_CHARS - 3] + "...")
+        self._engine._progress(self._live, overall, text if len(text) <= STAGE_CHARS else text[: STAGE_CHARS - 3] + "...")
 
 
 class JobEngine:
@@ -317,7 +317,7 @@ class JobEngine:
                 if simulation and simulation.seconds:
                     share = simulation.seconds * (content_end / 100.0)
                     await simulate(share, reporter, stage="Generating", fail_at=_scaled(fail_at, 0.0, content_end), failure=failure)
-                content = await self._content(generator, job, form, sources, reporter)
+                content = await self._content(live, generator, job, form, sources, reporter)
                 if fail_at is not None and fail_at <= content_end:
                     raise InjectedFailure(failure)
                 live.title = content.title()[:200]
@@ -362,11 +362,10 @@ class JobEngine:
                 log.exception("Job %s failed", live.id)
             self._finish(live, JobStatus.ERROR, "Failed", error=message)
 
-    async def _content(self, generator: Generator, job: Job, form: Any, sources: Sources, reporter: _PhaseReporter) -> Content:
+    async def _content(self, live: LiveJob, generator: Generator, job: Job, form: Any, sources: Sources, reporter: _PhaseReporter) -> Content:
         if sources.text == "llm":
             if self.providers.text is None:
                 raise ProviderError("This job asks for the LLM, but none is configured now (GENAPP_LLM_BASE_URL); retry after setting it.")
-            live = reporter.live
             return await self.providers.text.generate(generator, job.prompt, form, job.seed, reporter, on_draft=lambda text: self._draft(live, text))
         return await generator.generate(job.prompt, form, job.seed, reporter)
 

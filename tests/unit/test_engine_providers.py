@@ -118,3 +118,24 @@ async def test_a_long_retry_note_is_saved_within_the_stage_column(jobs, database
     saved = await eventually(lambda: (j := row(database, job_id)) and j.stage.startswith("Retrying") and j, timeout=10)
     assert len(saved.stage) <= 200 and saved.stage.endswith("...")
     assert (await finished(database, job_id)).status == "complete"
+
+
+async def test_a_streaming_jobs_draft_is_published_then_gone_once_its_content_is_ready(jobs, database, server):
+    from genapp.jobs.bus import EventKind
+
+    seen: list[str] = []
+
+    async def watch():
+        async for event in jobs.bus.subscribe():
+            if event.kind == EventKind.DRAFT:
+                seen.append(jobs.drafts(OWNER).get(event.job_id, ""))
+
+    watcher = asyncio.create_task(watch())
+    server.script(Fault.slow(200))  # a few seconds of stream: several drafts
+    job_id = await jobs.submit(owner=OWNER, request=llm_request(skip_image=True))
+    await eventually(lambda: any(d.startswith("Name: ") for d in seen), what="a readable draft while it streams")
+    job = await finished(database, job_id)
+    watcher.cancel()
+    assert job.status == "complete", job.error
+    assert len(seen) >= 3 and any(job.content["name"] in d for d in seen)
+    assert jobs.drafts(OWNER) == {}, "the draft is never stored and goes with the running job"
