@@ -28,7 +28,7 @@ def choose(page: Page, field: str, option_text: str) -> None:
 
 
 def test_a_character_from_the_llm_streams_progress_into_the_tile(page: Page, provider_server: FakeProviderServer):
-    provider_server.script(Fault.slow(60))  # slow enough to watch the stream fill the bar
+    provider_server.script(Fault.slow(25))  # ~30 s of stream: time to watch the bar, the draft and the job page
     job_page = page.context.new_page()  # the job's own page, opened once first so its route is ready
     job_page.goto("/dashboard/jobs/not-yet")
     expect(job_page.get_by_test_id("job-not-found")).to_be_visible()
@@ -49,10 +49,11 @@ def test_a_character_from_the_llm_streams_progress_into_the_tile(page: Page, pro
     first_draft = draft.inner_text()
     page.wait_for_function("([el, n]) => el.innerText.length > n", arg=[draft.element_handle(), len(first_draft)])
     assert '"name":' not in draft.inner_text()  # labelled lines, not raw JSON
-    screenshot(page, "provider-streaming")
     job_page.goto(f"/dashboard/jobs/{job_id}")  # shows the same draft while the job runs
     expect(job_page.locator('[data-testid="job-draft"]')).to_contain_text("Name: ")
+    assert row(page, job_id).get_attribute("data-status") == "generating", "the stream ended before the job page was checked"
     job_page.close()
+    screenshot(page, "provider-streaming")
     expect(page.get_by_test_id("result-panel")).to_have_attribute("data-job-id", job_id, timeout=90_000)
 
     seen = page.evaluate("() => window.__seen")
