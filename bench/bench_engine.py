@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlmodel import Session, func, select  # noqa: E402
 
 from genapp.db import make_engine, migrate  # noqa: E402
-from genapp.jobs.engine import JobEngine  # noqa: E402
+from genapp.jobs.embedded import embedded_service  # noqa: E402
 from genapp.jobs.requests import build_request  # noqa: E402
 from genapp.models import Job  # noqa: E402
 
@@ -26,14 +26,14 @@ TARGET = 200.0
 
 async def run(n: int, db_url: str, job_type: str) -> float:
     db = make_engine(db_url)
-    engine = JobEngine(db=db, concurrency=4, flush_interval=1.0)
-    await engine.start()
+    service = embedded_service(db, concurrency=4, flush_interval=1.0)
+    await service.start()
     started = time.perf_counter()
     for i in range(n):
-        await engine.submit(owner=f"bench{i % 10}", request=build_request(job_type=job_type, skip_image=True))
-    await engine.wait_idle()
+        await service.submit(owner=f"bench{i % 10}", request=build_request(job_type=job_type, skip_image=True))
+    await service.dispatcher.wait_idle()
     elapsed = time.perf_counter() - started
-    await engine.stop()
+    await service.stop()
     with Session(db) as session:
         done = session.exec(select(func.count()).select_from(Job).where(Job.status == "complete", Job.type == job_type)).one()
     db.dispose()

@@ -9,9 +9,9 @@ share this process's GIL. Each round runs, against the same server and the same 
   raw     N concurrent plain httpx streaming POSTs of the exact chat request genapp sends for the
           job (same prompt, form and seed, built by the provider's own helpers), reading the body to
           its end without parsing it. Time per stream: request start -> end of body.
-  genapp  a JobEngine on a migrated SQLite file (concurrency >= N), its text provider pointed at the
+  genapp  the embedded job service on a migrated SQLite file (concurrency >= N), its text provider pointed at the
           server, N character jobs submitted at once (text_source="llm", skip_image=True). Time per
-          job: just before its submit() -> the COMPLETE status event on the bus, as a subscriber
+          job: just before its submit() -> the COMPLETE status event on the bus, as a watcher of the service
           sees it.
 
 The fake answers deterministically from the request, and every request here is identical, so every
@@ -75,8 +75,8 @@ import httpx  # noqa: E402
 
 from genapp.db import make_engine, migrate  # noqa: E402
 from genapp.generators import get_generator  # noqa: E402
-from genapp.jobs.bus import EventKind  # noqa: E402
-from genapp.jobs.engine import JobEngine  # noqa: E402
+from genapp.jobs.events import EventKind  # noqa: E402
+from genapp.jobs.embedded import embedded_service  # noqa: E402
 from genapp.jobs.requests import JobRequest, build_request  # noqa: E402
 from genapp.jobs.status import JobStatus  # noqa: E402
 from genapp.media import MediaStore  # noqa: E402
@@ -373,8 +373,8 @@ async def replay_cost(body: bytes, iterations: int) -> tuple[float, float]:
 async def run_genapp(url: str, db_url: str, media: Path, n: int) -> Phase:
     db = make_engine(db_url)
     providers = Providers(text=text_provider(url))
-    engine = JobEngine(db=db, concurrency=max(n, 20), flush_interval=1.0, providers=providers, media=MediaStore(media))
-    await engine.start()
+    service = embedded_service(db, concurrency=max(n, 20), flush_interval=1.0, providers=providers, media=MediaStore(media))
+    await service.start()
     # The provider makes its pooled httpx client lazily, at the first request of the process (~30-70 ms
     # here, mostly loading the CA bundle). Made now, outside the timing, as the raw phase makes its own:
     # a once-per-process cost is not a per-job overhead.
@@ -383,10 +383,13 @@ async def run_genapp(url: str, db_url: str, media: Path, n: int) -> Phase:
     progress_events: dict[str, int] = {}
     failed: list[str] = []
     done = asyncio.Event()
+    subscribed = asyncio.Event()
 
     async def watch() -> None:
-        async for event in engine.bus.subscribe():
+        async for event in service.watch():
             now = time.monotonic()
+            if event.kind == EventKind.RESYNC:
+                subscribed.set()
             if event.kind == EventKind.PROGRESS:
                 progress_events[event.job_id] = progress_events.get(event.job_id, 0) + 1
             elif event.kind == EventKind.STATUS:
@@ -398,8 +401,7 @@ async def run_genapp(url: str, db_url: str, media: Path, n: int) -> Phase:
                     done.set()
 
     watcher = asyncio.create_task(watch())
-    while engine.bus.subscriber_count == 0:  # the subscription starts at the generator's first step
-        await asyncio.sleep(0)
+    await subscribed.wait()  # every subscription starts with a RESYNC
 
     requests = [bench_request() for _ in range(n)]
     submitted: dict[str, float] = {}
@@ -407,15 +409,15 @@ async def run_genapp(url: str, db_url: str, media: Path, n: int) -> Phase:
     cpu0 = time.process_time()
     for i, request in enumerate(requests):  # "at once": back to back, as fast as submit() returns
         t0 = time.monotonic()
-        job_id = await engine.submit(owner=f"bench{i}", request=request)
+        job_id = await service.submit(owner=f"bench{i}", request=request)
         submitted[job_id] = t0
         submit_seconds.append(time.monotonic() - t0)
     await done.wait()
     cpu = time.process_time() - cpu0
-    await engine.wait_idle()
+    await service.dispatcher.wait_idle()
     watcher.cancel()
     await asyncio.gather(watcher, return_exceptions=True)
-    await engine.stop()
+    await service.stop()
     db.dispose()
     if failed:
         raise RuntimeError(f"{len(failed)} of {n} genapp jobs did not complete")
@@ -572,7 +574,7 @@ def main() -> None:
         return mean_ms
 
     provider_ms = report("provider path", rnd.provider, "OpenAITextProvider.generate(): request, SSE parsing, progress reports, JSON extraction and validation")
-    job_ms = report("whole job", rnd.app, "submit() -> COMPLETE event through the JobEngine: adds the database insert and status writes, queueing, events")
+    job_ms = report("whole job", rnd.app, "submit() -> COMPLETE event through the job service: adds the database insert and status writes, queueing, events")
     print(f"  CPU of this process ms/stream: raw client {cpu['raw']:.2f}  provider {cpu['provider']:.2f} (own {cpu['provider'] - cpu['raw']:.2f})"
           f"  whole job {cpu['job']:.2f} (own {cpu['job'] - cpu['raw']:.2f})")
     rb, pb, ab = (breakdown(p, s) for p, s in ((rnd.raw, rnd.server_raw), (rnd.provider, rnd.server_provider), (rnd.app, rnd.server_app)))

@@ -9,7 +9,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GENAPP_", env_file=".env", extra="ignore")
 
-    db_url: str = Field("sqlite:///genapp.db", description="SQLAlchemy URL of the job database.")
+    mode: Literal["embedded", "scaled"] = Field(
+        "embedded",
+        description="embedded: one backend process runs the jobs itself (SQLite or Postgres). "
+        "scaled: Postgres + Redis, several backends that run no jobs, and `genapp worker` processes that do.",
+    )
+    db_url: str = Field("sqlite:///genapp.db", description="SQLAlchemy URL of the job database (scaled mode: postgresql+psycopg://...).")
+    redis_url: str = Field("", description="Scaled mode: Redis for the progress channel and Reflex's state (e.g. redis://127.0.0.1:6379/0).")
     frontend_port: int = Field(3000, description="Port of the web UI.")
     backend_port: int = Field(8000, description="Port of the backend (websocket and HTTP API).")
     max_concurrent_jobs: int = Field(4, ge=1, le=256, description="Jobs that run at once; the rest wait in submission order.")

@@ -6,7 +6,7 @@ from genapp.api import api
 from genapp.components.layout import shell
 from genapp.generators import GENERATORS
 from genapp.config import settings
-from genapp.jobs.runtime import bus, job_engine_lifespan
+from genapp.jobs.runtime import job_service_lifespan
 from genapp.jobs.trace import trace_lifespan
 from genapp.pages.dashboard import dashboard_page
 from genapp.pages.generator import generator_page
@@ -21,10 +21,10 @@ app = rx.App(
     toaster=rx.toast.provider(position="top-center", rich_colors=True, close_button=True),
     api_transformer=api,
 )
-app.register_lifespan_task(job_engine_lifespan)
+app.register_lifespan_task(job_service_lifespan)
 app.register_lifespan_task(pusher_lifespan(app))
 if settings.progress_trace:
-    app.register_lifespan_task(trace_lifespan(bus, settings.progress_trace))
+    app.register_lifespan_task(trace_lifespan(settings.progress_trace))
 
 
 def _add(component, route: str, title: str) -> None:

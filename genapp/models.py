@@ -15,7 +15,7 @@ def utcnow() -> datetime:
 
 
 class Job(SQLModel, table=True):
-    """One generation. The row is the truth; the engine's memory only caches it."""
+    """One generation. The row is the truth; what a process holds in memory only caches it."""
 
     __table_args__ = (sa.Index("ix_job_owner_created", "owner", "created_at"),)
 
@@ -39,10 +39,15 @@ class Job(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=sa.Text)
     attempt: int = 1
     attempts: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    # Exactly-once running: a runner claims the row with a fresh token, and every write it makes is
+    # conditional on that token (a runner that lost its claim, to a sweeper's retry say, writes nothing).
+    run_token: str | None = Field(default=None, max_length=32)
+    cancel_requested: bool = False  # a user asked to cancel: a runner that stops for any reason ends CANCELLED
+    dispatch_ref: str | None = Field(default=None, max_length=40)  # the dispatcher's own id (a Procrastinate job id)
 
 
 class JobSummary(BaseModel):
-    """What a list row needs to show a job: small, so pushing it is cheap."""
+    """What a list row needs to show a job: small, so pushing it (and publishing it) is cheap."""
 
     id: str
     type: str
@@ -53,3 +58,18 @@ class JobSummary(BaseModel):
     eta: int  # seconds left, -1 when unknown
     attempt: int = 1
     error: str = ""
+
+    @classmethod
+    def of(cls, job: Job) -> JobSummary:
+        """A stored row's summary (the ETA as stored; the error cut to what a row can show)."""
+        return cls(
+            id=job.id,
+            type=job.type,
+            title=job.title,
+            status=job.status,
+            progress=int(job.progress),
+            stage=job.stage,
+            eta=-1 if job.eta_seconds is None else int(round(job.eta_seconds)),
+            attempt=job.attempt,
+            error=(job.error or "")[:300],
+        )

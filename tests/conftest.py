@@ -1,4 +1,4 @@
-"""Shared test helpers: waiting for a condition with a deadline, never sleeping blindly."""
+"""Shared test helpers: waiting for a condition with a deadline (never sleeping blindly), and real databases."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+
+import pytest
+
+from genapp.db import make_engine, migrate
 
 T = TypeVar("T")
 
@@ -22,3 +26,37 @@ async def eventually(check: Callable[[], T | Awaitable[T]], *, timeout: float = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what or check}")
         await asyncio.sleep(interval)
+
+
+
+@pytest.fixture
+def db(tmp_path):
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_db():
+    """A fresh Postgres database (the local server, trust auth), dropped afterwards."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    name = f"genapp_test_{secrets.token_hex(4)}"
+    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"Postgres at 127.0.0.1:5432 is needed for this test: {exc}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -1,1 +1,1 @@
-"""Job lifecycle: statuses, persistence, the event bus and the engine that runs jobs."""
+"""Jobs: the service (the one door), the store, the runner, the channel and the dispatchers."""

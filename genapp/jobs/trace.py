@@ -11,16 +11,18 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from genapp.jobs.bus import EventBus
+from genapp.jobs.runtime import get_service
 
 
-def trace_lifespan(bus: EventBus, path: str):
+def trace_lifespan(path: str):
     @contextlib.asynccontextmanager
     async def run() -> AsyncIterator[None]:
         async def record() -> None:
             last: dict[str, int] = {}
             with Path(path).open("a", buffering=1) as out:
-                async for event in bus.subscribe():
+                async for event in get_service().watch():
+                    if event.summary is None:
+                        continue
                     shown = event.progress
                     if last.get(event.job_id) != shown:  # the first publish of each value the UI can show
                         last[event.job_id] = shown

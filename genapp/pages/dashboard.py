@@ -8,7 +8,7 @@ from genapp.components.job_row import status_badge
 from genapp.components.layout import NAV_ICONS, page_header
 from genapp.generators import GENERATORS, ContentType
 from genapp.jobs.requests import build_request
-from genapp.jobs.runtime import get_engine
+from genapp.jobs.runtime import get_service
 from genapp.models import JobSummary
 from genapp.state.session import UserSession
 from genapp.state.user_jobs import UserJobs
@@ -27,7 +27,7 @@ class DashboardState(rx.State):
     async def quick_start(self, job_type: str):
         """One click, defaults and a fresh seed: a surprise of that type."""
         owner = await (await self.get_state(UserSession)).owner()
-        await get_engine().submit(owner=owner, request=build_request(job_type=job_type))
+        await get_service().submit(owner=owner, request=build_request(job_type=job_type))
         return rx.toast.info(f"{ContentType(job_type).value.capitalize()} started: watch the tile.", duration=2500)
 
 

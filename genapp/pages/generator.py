@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from sqlmodel import Session
 
 from genapp.components.draft import job_draft
 from genapp.components.watch import on_change
@@ -20,9 +19,8 @@ from genapp.components.layout import page_header
 from genapp.components.result_card import result_card
 from genapp.config import settings
 from genapp.generators import ContentType, Generator
-from genapp.jobs import repository as repo
 from genapp.jobs.requests import JobRequestError, build_request
-from genapp.jobs.runtime import get_engine
+from genapp.jobs.runtime import get_providers, get_service
 from genapp.jobs.status import ACTIVE_VALUES
 from genapp.models import Job
 from genapp.providers import providers_from_settings
@@ -68,9 +66,9 @@ class GeneratorState(rx.State):
         if job_type not in {t.value for t in ContentType}:
             return
         owner = await self._owner()
-        with Session(get_engine().db) as session:
-            done = repo.list_jobs(session, owner=owner, statuses=["complete"], job_type=job_type, limit=1)
-            last = repo.list_jobs(session, owner=owner, job_type=job_type, limit=5)
+        service = get_service()
+        done = await service.list(owner=owner, statuses=["complete"], job_type=job_type, limit=1)
+        last = await service.list(owner=owner, job_type=job_type, limit=5)
         self.latest = result_view(done[0]) if done else ResultView()
         failed = next((j for j in last if j.status not in ACTIVE_VALUES), None)
         self.latest_error = result_view(failed) if failed is not None and failed.status == "error" else ResultView()
@@ -82,7 +80,7 @@ class GeneratorState(rx.State):
         skip_image = _is_checked(data.pop("skip_image", False))
         seed = data.pop("seed", None)
         text_source, image_source = data.pop("text_source", "procedural"), data.pop("image_source", "procedural")
-        providers = get_engine().providers
+        providers = get_providers()
         try:
             request = build_request(
                 job_type=last_path_segment(self),
@@ -100,13 +98,12 @@ class GeneratorState(rx.State):
             self.errors = exc.errors
             return
         self.errors = {}
-        await get_engine().submit(owner=await self._owner(), request=request)
+        await get_service().submit(owner=await self._owner(), request=request)
 
     async def _latest_job(self) -> Job | None:
         if not self.latest.id:
             return None
-        with Session(get_engine().db) as session:
-            return repo.get_job(session, job_id=self.latest.id, owner=await self._owner())
+        return await get_service().get(owner=await self._owner(), job_id=self.latest.id)
 
     @rx.event
     async def download_markdown(self):

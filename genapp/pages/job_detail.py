@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
 from genapp.components.draft import job_draft
 from genapp.components.watch import on_change
 from genapp.components.job_row import is_active, job_actions, job_row, status_badge
 from genapp.components.layout import page_header
 from genapp.components.result_card import result_card
-from genapp.jobs import repository as repo
-from genapp.jobs.runtime import get_engine
+from genapp.jobs.runtime import get_service
 from genapp.state.results import ResultView, download_name, export_json, markdown_of, result_view
 from genapp.state.session import UserSession, last_path_segment
 from genapp.state.user_jobs import UserJobs
@@ -23,8 +21,7 @@ class JobDetailState(rx.State):
 
     async def _load(self):
         owner = await (await self.get_state(UserSession)).owner()
-        with Session(get_engine().db) as session:
-            return repo.get_job(session, job_id=last_path_segment(self), owner=owner)
+        return await get_service().get(owner=owner, job_id=last_path_segment(self))
 
     @rx.event
     async def reload(self):

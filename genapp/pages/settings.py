@@ -12,7 +12,7 @@ import reflex as rx
 
 from genapp.components.layout import page_header
 from genapp.config import settings
-from genapp.jobs.runtime import get_engine
+from genapp.jobs.runtime import get_providers
 from genapp.providers import CheckResult
 
 
@@ -87,14 +87,14 @@ class SettingsState(rx.State):
     async def test_text(self):
         self.text_testing, self.text_result = True, ""
         yield
-        result = await _check(get_engine().providers.text, "No LLM is configured.")
+        result = await _check(get_providers().text, "No LLM is configured.")
         self.text_ok, self.text_result, self.text_details, self.text_testing = result.ok, result.summary, list(result.details), False
 
     @rx.event
     async def test_image(self):
         self.image_testing, self.image_result = True, ""
         yield
-        result = await _check(get_engine().providers.image, "No image service is configured.")
+        result = await _check(get_providers().image, "No image service is configured.")
         self.image_ok, self.image_result, self.image_details, self.image_testing = result.ok, result.summary, list(result.details), False
 
 

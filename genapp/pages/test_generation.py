@@ -13,7 +13,7 @@ from genapp.components.layout import page_header
 from genapp.config import settings
 from genapp.generators import ContentType
 from genapp.jobs.requests import JobRequestError, build_request
-from genapp.jobs.runtime import get_engine
+from genapp.jobs.runtime import get_service
 from genapp.state.session import UserSession
 from genapp.state.user_jobs import UserJobs
 
@@ -46,10 +46,10 @@ class QAState(rx.State):
         if errors:
             return
         owner = await (await self.get_state(UserSession)).owner()
-        engine = get_engine()
+        service = get_service()
         for _ in range(count):
             # A fresh seed each, so a batch is varied content and not one result repeated.
-            await engine.submit(owner=owner, request=dataclasses.replace(request, seed=secrets.randbelow(2**31)))
+            await service.submit(owner=owner, request=dataclasses.replace(request, seed=secrets.randbelow(2**31)))
         self.started += count
 
 

@@ -1,7 +1,9 @@
-"""Carries engine events to the browsers: coalesced per user, pushed through the shared job state.
+"""Carries job events to the browsers: coalesced per user, pushed through the shared job state.
 
 Progress ticks arrive at full rate; each user gets at most one push per interval, holding
-only the small `active` list unless a status changed.
+only the small `active` list unless a status changed. Each backend pushes only to the tabs
+whose sockets it holds, from its own subscription (through the job service) to the channel;
+after a (re)subscription it refreshes every user it serves, since events may have been lost.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from reflex.state import StateUpdate
 
 from genapp.config import settings
 from genapp.generators import get_generator
-from genapp.jobs.bus import EventBus, EventKind, JobEvent
-from genapp.jobs.runtime import bus
+from genapp.jobs.events import EventKind, JobEvent
+from genapp.jobs.runtime import get_service
 from genapp.jobs.status import FINISHED_VALUES, JobStatus
-from genapp.state.user_jobs import UserJobs, shared_token
+from genapp.state.user_jobs import UserJobs, owners_here, shared_token
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +48,18 @@ def _notice(event: JobEvent) -> tuple[str, str, str] | None:
 
 
 class Pusher:
-    def __init__(self, app: rx.App, source: EventBus, interval: float):
-        self.app, self.source, self.interval = app, source, interval
+    def __init__(self, app: rx.App, interval: float):
+        self.app, self.interval = app, interval
         self.pending: dict[str, _Pending] = {}
         self._wake = asyncio.Event()
 
     async def collect(self) -> None:
-        async for event in self.source.subscribe():
+        async for event in get_service().watch():
+            if event.kind == EventKind.RESYNC:
+                for owner in owners_here():
+                    self.pending.setdefault(owner, _Pending()).full = True
+                self._wake.set()
+                continue
             pending = self.pending.setdefault(event.owner, _Pending())
             if event.kind == EventKind.PROGRESS:
                 pending.progress = True
@@ -91,15 +98,15 @@ class Pusher:
             async with self.app.state_manager.modify_state_with_links(token, previous_dirty_vars={}) as root:
                 jobs = await root.get_state(UserJobs)
                 if pending.full:
-                    jobs.refresh_all(owner)
+                    await jobs._refresh_all(owner)
                 elif pending.progress:
-                    jobs.refresh_active(owner)
+                    jobs._refresh_active(owner)
                 if pending.full or pending.drafts:
-                    jobs.refresh_drafts(owner)
+                    jobs._refresh_drafts(owner)
                 if pending.finished:
                     jobs.revision += 1
                 for kind, text, job_id in pending.notices[-1:]:
-                    jobs.announce(kind, _notice_text(jobs, kind, job_id) or text, job_id)
+                    jobs._announce(kind, _notice_text(jobs, kind, job_id) or text, job_id)
                 delta = await root._get_resolved_delta()
                 root._clean()
                 tabs = set(jobs._linked_from)
@@ -128,7 +135,7 @@ def _notice_text(jobs: UserJobs, kind: str, job_id: str) -> str:
 def pusher_lifespan(app: rx.App):
     @contextlib.asynccontextmanager
     async def run() -> AsyncIterator[None]:
-        pusher = Pusher(app, bus, settings.push_interval_seconds)
+        pusher = Pusher(app, settings.push_interval_seconds)
         tasks = [asyncio.create_task(pusher.collect()), asyncio.create_task(pusher.flush_forever())]
         try:
             yield

@@ -9,9 +9,9 @@ import time
 import reflex as rx
 
 from genapp.config import settings
-from genapp.jobs.engine import JobNotFound, JobStateError
-from genapp.jobs.runtime import get_engine
-from genapp.state.user_jobs import UserJobs, shared_token
+from genapp.jobs.errors import JobNotFound, JobStateError
+from genapp.jobs.runtime import get_service
+from genapp.state.user_jobs import UserJobs, remember_owner, shared_token
 
 _UID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -39,7 +39,8 @@ class UserSession(rx.State):
         owner = await self.owner()
         jobs = await self.get_state(UserJobs)
         linked = await jobs._link_to(shared_token(owner))
-        linked.refresh_all(owner)
+        remember_owner(owner)
+        await linked._refresh_all(owner)
 
     @rx.event
     async def show_notice(self):
@@ -69,12 +70,12 @@ class JobActions(rx.State):
 
     @rx.event
     async def cancel(self, job_id: str):
-        return await self._act(get_engine().cancel, job_id, "Job cancelled.")
+        return await self._act(get_service().cancel, job_id, "Job cancelled.")
 
     @rx.event
     async def retry(self, job_id: str):
-        return await self._act(get_engine().retry, job_id, "Job queued again.")
+        return await self._act(get_service().retry, job_id, "Job queued again.")
 
     @rx.event
     async def remove(self, job_id: str):
-        return await self._act(get_engine().remove, job_id, "Job removed.")
+        return await self._act(get_service().remove, job_id, "Job removed.")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 
 import reflex as rx
-from sqlmodel import Session
 
 from genapp.config import settings
-from genapp.jobs import repository as repo
-from genapp.jobs.runtime import get_engine
+from genapp.jobs.runtime import get_service
 from genapp.jobs.status import FINISHED_VALUES
-from genapp.models import Job, JobSummary
+from genapp.models import JobSummary
+
+_KNOWN_OWNERS = 10_000
+_owners_here: OrderedDict[str, None] = OrderedDict()  # users with tabs on this backend, newest last
 
 
 def shared_token(uid: str) -> str:
@@ -19,24 +21,23 @@ def shared_token(uid: str) -> str:
     return f"user{uid}"
 
 
-def finished_summary(job: Job) -> JobSummary:
-    return JobSummary(
-        id=job.id,
-        type=job.type,
-        title=job.title,
-        status=job.status,
-        progress=int(job.progress),
-        stage=job.stage,
-        eta=-1,
-        attempt=job.attempt,
-        error=(job.error or "")[:300],
-    )
+def remember_owner(owner: str) -> None:
+    """Note a user whose tabs this backend serves: after a lost subscription, they are refreshed."""
+    _owners_here[owner] = None
+    _owners_here.move_to_end(owner)
+    while len(_owners_here) > _KNOWN_OWNERS:
+        _owners_here.popitem(last=False)
+
+
+def owners_here() -> list[str]:
+    return list(_owners_here)
 
 
 class UserJobs(rx.SharedState):
     """Small on purpose: every change is pushed to every tab, so big data stays in the database.
 
     `active` changes on every progress tick; the rest only when a job changes status.
+    Its methods start with `_`: they are not events, so no client can call them.
     """
 
     active: list[JobSummary] = []
@@ -50,22 +51,21 @@ class UserJobs(rx.SharedState):
     notice_text: str = ""
     notice_job: str = ""
 
-    def refresh_active(self, owner: str) -> None:
-        self.active = get_engine().active_summaries(owner)
+    def _refresh_active(self, owner: str) -> None:
+        self.active = get_service().active(owner)
 
-    def refresh_drafts(self, owner: str) -> None:
-        drafts = get_engine().drafts(owner)
+    def _refresh_drafts(self, owner: str) -> None:
+        drafts = get_service().drafts(owner)
         if drafts != self.drafts:  # an assignment is pushed even when equal: the dict can be KBs
             self.drafts = drafts
 
-    def refresh_all(self, owner: str) -> None:
-        engine = get_engine()
-        self.refresh_active(owner)
-        with Session(engine.db) as session:
-            finished = repo.list_jobs(session, owner=owner, statuses=FINISHED_VALUES, limit=settings.recent_jobs_shown)
-            self.recent = [finished_summary(job) for job in finished]
-            self.counts = repo.count_by_status(session, owner=owner)
+    async def _refresh_all(self, owner: str) -> None:
+        service = get_service()
+        self._refresh_active(owner)
+        finished = await service.list(owner=owner, statuses=FINISHED_VALUES, limit=settings.recent_jobs_shown)
+        self.recent = [JobSummary.of(job) for job in finished]
+        self.counts = await service.counts(owner=owner)
 
-    def announce(self, kind: str, text: str, job_id: str) -> None:
+    def _announce(self, kind: str, text: str, job_id: str) -> None:
         self.notice_id += 1
         self.notice_at, self.notice_kind, self.notice_text, self.notice_job = time.time(), kind, text, job_id

@@ -1,4 +1,4 @@
-"""Jobs that use real providers, end to end through the engine and a real database."""
+"""Jobs that use real providers, end to end through the job service (embedded) and a real database."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import asyncio
 import pytest
 from sqlmodel import Session
 
-from genapp.jobs.engine import JobEngine
+from genapp.jobs.embedded import embedded_service
+from genapp.jobs.events import EventKind
 from genapp.jobs.requests import JobRequestError, build_request
 from genapp.media import MediaStore
 from genapp.models import Job
@@ -31,16 +32,21 @@ def database(request):
 
 
 @pytest.fixture
-async def jobs(database, server, tmp_path):
+def providers(server):
     retry = RetryPolicy(max_attempts=2, backoff=0.01, backoff_cap=0.02)
-    providers = Providers(
+    return Providers(
         text=OpenAITextProvider(Endpoint(base_url=server.url + "/v1", api_key=KEY, retry=retry), TextOptions(model="fake-model")),
         image=A1111ImageProvider(Endpoint(base_url=server.url, api_key=KEY, retry=retry), ImageOptions(size="64x64")),
     )
-    engine = JobEngine(db=database, concurrency=4, flush_interval=0.2, providers=providers, media=MediaStore(tmp_path / "media"))
-    await engine.start()
-    yield engine
-    await engine.stop()
+
+
+@pytest.fixture
+async def jobs(database, providers, tmp_path):
+    service = embedded_service(database, concurrency=4, flush_interval=0.2, providers=providers, media=MediaStore(tmp_path / "media"))
+    await service.start()
+    yield service
+    await service.stop()
+    await providers.aclose()
 
 
 def row(db, job_id) -> Job:
@@ -109,10 +115,10 @@ def test_llm_and_image_sources_must_be_configured():
     assert build_request(job_type="item", image_source="api", skip_image=True).form_data.get("sources") == {"text": "procedural", "image": "api"}
 
 
-async def test_a_long_retry_note_is_saved_within_the_stage_column(jobs, database, server):
+async def test_a_long_retry_note_is_saved_within_the_stage_column(jobs, providers, database, server):
     # Postgres enforces the 200-character column: a long server message must not break progress flushes.
     slow_retry = RetryPolicy(max_attempts=2, backoff=1.0, backoff_cap=1.0)
-    jobs.providers.text = OpenAITextProvider(Endpoint(base_url=server.url + "/v1", api_key=KEY, retry=slow_retry), TextOptions(model="fake-model"))
+    providers.text = OpenAITextProvider(Endpoint(base_url=server.url + "/v1", api_key=KEY, retry=slow_retry), TextOptions(model="fake-model"))
     server.script(Fault.status(503, message="overloaded " * 40))
     job_id = await jobs.submit(owner=OWNER, request=llm_request(skip_image=True))
     saved = await eventually(lambda: (j := row(database, job_id)) and j.stage.startswith("Retrying") and j, timeout=10)
@@ -121,12 +127,10 @@ async def test_a_long_retry_note_is_saved_within_the_stage_column(jobs, database
 
 
 async def test_a_streaming_jobs_draft_is_published_then_gone_once_its_content_is_ready(jobs, database, server):
-    from genapp.jobs.bus import EventKind
-
     seen: list[str] = []
 
     async def watch():
-        async for event in jobs.bus.subscribe():
+        async for event in jobs.watch():
             if event.kind == EventKind.DRAFT:
                 seen.append(jobs.drafts(OWNER).get(event.job_id, ""))
 
@@ -138,4 +142,4 @@ async def test_a_streaming_jobs_draft_is_published_then_gone_once_its_content_is
     watcher.cancel()
     assert job.status == "complete", job.error
     assert len(seen) >= 3 and any(job.content["name"] in d for d in seen)
-    assert jobs.drafts(OWNER) == {}, "the draft is never stored and goes with the running job"
+    await eventually(lambda: jobs.drafts(OWNER) == {}, what="the draft gone with the running job (it is never stored)")

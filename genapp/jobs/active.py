@@ -1,0 +1,74 @@
+"""What one process knows of active jobs: their summaries and streamed drafts, fed by the channel.
+
+Built from events alone (each carries its summary), and rebuilt from the database whenever the
+subscription (re)starts, so it is never more than one lost-and-refound subscription from the truth.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from genapp.jobs.events import EventKind, JobEvent
+from genapp.jobs.status import ACTIVE_VALUES
+from genapp.models import Job, JobSummary
+
+_TOMBSTONES = 10_000  # finished or removed job ids remembered, so a late event cannot revive one
+_REMOVED = 1 << 30  # the attempt a removed job "finished": nothing later can revive it
+
+
+class ActiveJobs:
+    def __init__(self) -> None:
+        self._jobs: dict[str, dict[str, JobSummary]] = {}  # owner -> job id -> summary, oldest first
+        self._drafts: dict[str, dict[str, str]] = {}
+        self._gone: OrderedDict[str, int] = OrderedDict()  # job id -> the attempt that finished
+
+    def summaries(self, owner: str) -> list[JobSummary]:
+        return list(self._jobs.get(owner, {}).values())
+
+    def drafts(self, owner: str) -> dict[str, str]:
+        return dict(self._drafts.get(owner, {}))
+
+    def owners(self) -> set[str]:
+        return set(self._jobs) | set(self._drafts)
+
+    def reload(self, jobs: list[Job]) -> None:
+        """Start over from the database's active rows (oldest first). Drafts are not stored: they restart empty."""
+        self._jobs, self._drafts = {}, {}
+        for job in jobs:
+            self._jobs.setdefault(job.owner, {})[job.id] = JobSummary.of(job)
+
+    def apply(self, event: JobEvent) -> None:
+        owner, job_id = event.owner, event.job_id
+        if event.kind == EventKind.DRAFT:
+            if job_id in self._gone:
+                return  # a late draft of a finished job
+            if event.draft:
+                self._drafts.setdefault(owner, {})[job_id] = event.draft
+            else:
+                self._drop(self._drafts, owner, job_id)
+            return
+        summary = event.summary
+        if event.kind == EventKind.REMOVED:
+            self._forget(owner, job_id, _REMOVED)
+        elif summary is None:
+            return
+        elif summary.status not in ACTIVE_VALUES:
+            self._forget(owner, job_id, summary.attempt)
+        elif summary.attempt > self._gone.get(job_id, 0):  # events from different processes may cross: only a retry revives
+            self._gone.pop(job_id, None)
+            self._jobs.setdefault(owner, {})[job_id] = summary
+
+    def _forget(self, owner: str, job_id: str, attempt: int) -> None:
+        self._drop(self._jobs, owner, job_id)
+        self._drop(self._drafts, owner, job_id)
+        self._gone[job_id] = max(attempt, self._gone.get(job_id, 0))
+        while len(self._gone) > _TOMBSTONES:
+            self._gone.popitem(last=False)
+
+    @staticmethod
+    def _drop(table: dict[str, dict], owner: str, job_id: str) -> None:
+        jobs = table.get(owner)
+        if jobs is not None:
+            jobs.pop(job_id, None)
+            if not jobs:
+                del table[owner]

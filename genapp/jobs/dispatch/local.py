@@ -1,0 +1,99 @@
+"""The embedded dispatcher: jobs run in this process, at most `concurrency` at once, in submission order.
+
+On start it resumes what a previous process left unfinished (this is the only process that runs
+jobs on its database, which the embedded mode's lock guarantees).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+
+from genapp.jobs.runner import JobRunner
+from genapp.jobs.store import JobStore
+
+log = logging.getLogger(__name__)
+
+
+class LocalDispatcher:
+    def __init__(self, *, runner: JobRunner, store: JobStore, concurrency: int = 4):
+        self.runner, self.store, self.concurrency = runner, store, concurrency
+        self._queue: deque[str] = deque()
+        self._running: dict[str, asyncio.Task] = {}
+        self._wakeup = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._workers: list[asyncio.Task] = []
+        self._stopping = False
+
+    async def start(self) -> None:
+        self._stopping = False
+        unfinished = await self.store.requeue_interrupted(stage="Resuming after restart")
+        for job in unfinished:
+            self._enqueue(job.id)
+        if unfinished:
+            log.info("Resuming %d unfinished job(s)", len(unfinished))
+        self._workers = [asyncio.create_task(self._worker(), name=f"genapp-worker-{i}") for i in range(self.concurrency)]
+
+    async def stop(self) -> None:
+        """Stop running jobs without finishing them: their rows stay active and resume next start."""
+        self._stopping = True
+        tasks = [*self._workers, *self._running.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._workers = []
+        self._running.clear()
+        self._queue.clear()
+        self._idle.set()
+
+    async def dispatch(self, job_id: str) -> None:
+        self._enqueue(job_id)
+
+    async def cancel(self, job_id: str) -> None:
+        if job_id in self._queue:
+            self._queue.remove(job_id)
+            self._settle()
+        if task := self._running.get(job_id):
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def queue_position(self, job_id: str) -> int | None:
+        try:
+            return self._queue.index(job_id) + 1
+        except ValueError:
+            return None
+
+    async def wait_idle(self) -> None:
+        """Until no job is queued or running (for tests and benchmarks)."""
+        while self._queue or self._running:
+            self._idle.clear()
+            await self._idle.wait()
+
+    def _enqueue(self, job_id: str) -> None:
+        self._queue.append(job_id)
+        self._idle.clear()
+        self._wakeup.set()
+
+    def _settle(self) -> None:
+        if not self._queue and not self._running:
+            self._idle.set()
+
+    async def _worker(self) -> None:
+        while True:
+            while not self._queue:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+            job_id = self._queue.popleft()
+            task = self._running[job_id] = asyncio.create_task(self.runner.run(job_id), name=f"genapp-job-{job_id}")
+            try:
+                await task
+            except asyncio.CancelledError:
+                if self._stopping:
+                    raise
+            except Exception:  # the runner records its own failures; this is a last resort
+                log.exception("Job %s crashed the runner", job_id)
+            finally:
+                self._running.pop(job_id, None)
+                self._settle()

@@ -1,0 +1,223 @@
+"""The runner: one job's run, phase by phase, the same code in a backend (embedded) and in a worker (scaled).
+
+A run claims the job's row, writes each status before publishing it, notes progress at full
+rate (the store writes it about once a second), and ends with one conditional active -> finished
+update. A job whose content is already stored resumes at its illustration: a finished phase is
+never redone. A run that finds its claim lost (the job was cancelled, removed or taken over
+after a crash) stops without writing anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from genapp.generators import Content, Generator, get_generator, render_illustration
+from genapp.jobs.channel import Channel
+from genapp.jobs.events import EventKind, JobEvent
+from genapp.jobs.requests import Sources, simulation_of, sources_of
+from genapp.jobs.simulation import InjectedFailure, simulate
+from genapp.jobs.status import FINISHED, JobStatus
+from genapp.jobs.store import JobStore
+from genapp.media import MediaStore
+from genapp.models import Job, JobSummary, utcnow
+from genapp.providers import ProviderError, Providers, image_prompt
+
+log = logging.getLogger(__name__)
+
+STAGE_CHARS = 200
+CONTENT_SHARE = 80.0  # % of a job's progress bar given to the content phase when an image follows
+
+
+class LostClaim(Exception):
+    """The row is no longer this run's to write: cancelled, removed, or claimed by a newer run."""
+
+
+@dataclass
+class Run:
+    """One run of one job, as the runner sees it; the row is updated from it."""
+
+    id: str
+    owner: str
+    type: str
+    title: str
+    status: JobStatus
+    token: str
+    progress: float = 0.0
+    stage: str = ""
+    eta: float | None = None
+    attempt: int = 1
+    started: float = 0.0
+    progress_at_start: float = 0.0
+
+    @classmethod
+    def of(cls, job: Job) -> Run:
+        assert job.run_token
+        return cls(job.id, job.owner, job.type, job.title, JobStatus(job.status), job.run_token, job.progress, job.stage, attempt=job.attempt)
+
+    def summary(self) -> JobSummary:
+        return JobSummary(
+            id=self.id,
+            type=self.type,
+            title=self.title,
+            status=self.status.value,
+            progress=int(self.progress),
+            stage=self.stage,
+            eta=-1 if self.eta is None else int(round(self.eta)),
+            attempt=self.attempt,
+        )
+
+
+class _PhaseReporter:
+    """Maps a phase's own 0-100 progress onto its share of the job's bar."""
+
+    def __init__(self, runner: JobRunner, run: Run, start: float, end: float):
+        self._runner, self._run, self._start, self._end = runner, run, start, end
+
+    def report(self, progress: float, stage: str, detail: str = "") -> None:
+        clamped = min(100.0, max(0.0, progress))
+        overall = self._start + (self._end - self._start) * clamped / 100.0
+        text = f"{stage}: {detail}" if detail else stage
+        # the column holds 200 characters (Postgres enforces it); a provider's retry note can be longer
+        self._runner._progress(self._run, overall, text if len(text) <= STAGE_CHARS else text[: STAGE_CHARS - 3] + "...")
+
+
+class JobRunner:
+    def __init__(self, *, store: JobStore, channel: Channel, providers: Providers, media: MediaStore):
+        self.store, self.channel, self.providers, self.media = store, channel, providers, media
+
+    async def run(self, job_id: str) -> None:
+        """Run the job to a finished row, or leave it active when the process is stopping (it resumes)."""
+        job = await self.store.claim(job_id)
+        if job is None:
+            return  # finished, cancelled or removed meanwhile: nothing to run
+        run = Run.of(job)
+        try:
+            await self._phases(run, job)
+        except asyncio.CancelledError:
+            if await self.store.cancel_requested(run.id):
+                await self._finish_quietly(run, JobStatus.CANCELLED, "Cancelled")
+                return
+            await self.store.flush([run.id])  # stopping: keep the row active so it resumes
+            raise
+        except LostClaim:
+            log.info("Job %s: claim lost (cancelled, removed or re-run elsewhere); this run stops", run.id)
+        except Exception as exc:  # one job's failure must never touch another
+            message = str(exc) or type(exc).__name__
+            if isinstance(exc, ProviderError):  # an expected fault, already in plain words and free of secrets
+                log.warning("Job %s failed: %s", run.id, message)
+            elif not isinstance(exc, InjectedFailure):
+                log.exception("Job %s failed", run.id)
+            await self._finish_quietly(run, JobStatus.ERROR, "Failed", error=message)
+
+    async def _phases(self, run: Run, job: Job) -> None:
+        generator = get_generator(job.type)
+        form = generator.form_model.model_validate(job.form_data.get("form", {}))
+        simulation = simulation_of(job.form_data)
+        sources = sources_of(job.form_data)
+        fail_at = simulation.fail_at if simulation and run.attempt == 1 else None
+        failure = f"Injected failure at {fail_at:g}% (QA; first attempt only)" if fail_at is not None else ""
+        content_end = 100.0 if job.skip_image else CONTENT_SHARE
+        run.started, run.progress_at_start = time.monotonic(), 0.0
+
+        if job.content is None:
+            await self._set_status(run, JobStatus.GENERATING, "Starting", started_at=job.started_at or utcnow())
+            reporter = _PhaseReporter(self, run, 0.0, content_end)
+            if simulation and simulation.seconds:
+                share = simulation.seconds * (content_end / 100.0)
+                await simulate(share, reporter, stage="Generating", fail_at=_scaled(fail_at, 0.0, content_end), failure=failure)
+            content = await self._content(run, generator, job, form, sources, reporter)
+            if fail_at is not None and fail_at <= content_end:
+                raise InjectedFailure(failure)
+            run.title = content.title()[:200]
+            self._publish(run, EventKind.DRAFT)  # an empty draft: the content itself shows from here on
+            await self._set_status(
+                run, JobStatus.CONTENT_COMPLETE, "Content ready", progress=content_end, content=content.model_dump(mode="json"), title=run.title
+            )
+        else:
+            content = generator.load(job.content)  # stored by an earlier run (maybe before the bounds): taken as saved
+            run.progress_at_start = content_end
+
+        if job.skip_image:
+            await self._finish(run, JobStatus.COMPLETE, "Done")
+            return
+        await self._set_status(run, JobStatus.IMAGE_GENERATING, "Painting illustration", progress=content_end)
+        reporter = _PhaseReporter(self, run, content_end, 100.0)
+        if simulation and simulation.seconds:
+            remaining = simulation.seconds * (100.0 - content_end) / 100.0
+            await simulate(remaining, reporter, stage="Painting illustration", fail_at=_scaled(fail_at, content_end, 100.0), failure=failure)
+        image = await self._image(generator, job, content, sources, reporter)
+        if fail_at is not None:
+            raise InjectedFailure(failure)
+        await self._finish(run, JobStatus.COMPLETE, "Done", image=image)
+
+    async def _content(self, run: Run, generator: Generator, job: Job, form: Any, sources: Sources, reporter: _PhaseReporter) -> Content:
+        if sources.text == "llm":
+            if self.providers.text is None:
+                raise ProviderError("This job asks for the LLM, but none is configured now (GENAPP_LLM_BASE_URL); retry after setting it.")
+            return await self.providers.text.generate(
+                generator, job.prompt, form, job.seed, reporter, on_draft=lambda text: self._publish(run, EventKind.DRAFT, text)
+            )
+        return await generator.generate(job.prompt, form, job.seed, reporter)
+
+    async def _image(self, generator: Generator, job: Job, content: Content, sources: Sources, reporter: _PhaseReporter) -> str:
+        """The job's picture: a file from the image provider (its reference is stored), or inline SVG."""
+        if sources.image == "api":
+            if self.providers.image is None:
+                raise ProviderError("This job asks for the image service, but none is configured now (GENAPP_IMAGE_PROVIDER); retry after setting it.")
+            picture = await self.providers.image.paint(image_prompt(content, generator.label), job.seed, reporter)
+            return await asyncio.to_thread(self.media.save, job.id, picture.data, picture.extension)
+        await asyncio.sleep(0)  # a cancellation point between phases
+        return render_illustration(content, job.seed)
+
+    # ----- what the run reports ----------------------------------------------------------
+
+    def _progress(self, run: Run, progress: float, stage: str) -> None:
+        run.progress = max(run.progress, progress)
+        run.stage = stage
+        run.eta = _eta(run)
+        self.store.note_progress(run.id, run.token, run.progress, run.stage, run.eta)
+        self._publish(run, EventKind.PROGRESS)
+
+    async def _set_status(self, run: Run, status: JobStatus, stage: str, *, progress: float | None = None, **fields: Any) -> None:
+        """Written to the database before anyone hears of it; LostClaim when the row is no longer ours."""
+        run.status, run.stage = status, stage
+        if progress is not None:
+            run.progress = progress
+        run.eta = None if status in FINISHED else _eta(run)
+        if not await self.store.write(run.id, run.token, status=status.value, stage=stage, progress=run.progress, eta_seconds=run.eta, **fields):
+            raise LostClaim(run.id)
+        self._publish(run, EventKind.STATUS)
+
+    async def _finish(self, run: Run, status: JobStatus, stage: str, **fields: Any) -> None:
+        progress = 100.0 if status == JobStatus.COMPLETE else run.progress
+        await self._set_status(run, status, stage, progress=progress, finished_at=utcnow(), **fields)
+
+    async def _finish_quietly(self, run: Run, status: JobStatus, stage: str, **fields: Any) -> None:
+        try:
+            await self._finish(run, status, stage, **fields)
+        except LostClaim:
+            log.info("Job %s ended %s after its claim was lost; nothing written", run.id, status.value)
+
+    def _publish(self, run: Run, kind: EventKind, draft: str = "") -> None:
+        summary = None if kind == EventKind.DRAFT else run.summary()
+        self.channel.publish(JobEvent(kind, run.owner, run.id, summary, draft))
+
+
+def _scaled(fail_at: float | None, start: float, end: float) -> float | None:
+    """A job-level failure point as a % of one phase, or None when it falls outside that phase."""
+    if fail_at is None or not start <= fail_at <= end or end <= start:
+        return None
+    return (fail_at - start) * 100.0 / (end - start)
+
+
+def _eta(run: Run) -> float | None:
+    """Seconds left, from the rate observed since this run started."""
+    done = run.progress - run.progress_at_start
+    elapsed = time.monotonic() - run.started if run.started else 0.0
+    if done <= 0.5 or elapsed <= 0:
+        return None
+    return max(0.0, elapsed * (100.0 - run.progress) / done)

@@ -1,0 +1,173 @@
+"""The job service: the one door to jobs for Reflex states and (later) the HTTP API.
+
+The service does the bookkeeping that does not depend on where jobs run: the row, ownership,
+the attempt history, removal of the row and its media, and a view of active jobs fed by the
+progress channel. Where and how a job runs is its dispatcher's business: local (an asyncio
+queue in this process) or Procrastinate (worker processes); the dispatcher only starts,
+cancels and tells a queued job's place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import AsyncIterator, Iterable
+from typing import Protocol
+
+from genapp.jobs.active import ActiveJobs
+from genapp.jobs.channel import Channel, LocalChannel
+from genapp.jobs.errors import JobStateError
+from genapp.jobs.events import EventKind, JobEvent
+from genapp.jobs.requests import JobRequest
+from genapp.jobs.status import ACTIVE, JobStatus
+from genapp.jobs.store import JobStore
+from genapp.media import MediaStore
+from genapp.models import Job, JobSummary
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def dispatch(self, job_id: str) -> None:
+        """Have the (pending, stored) job run once a slot is free."""
+
+    async def cancel(self, job_id: str) -> None:
+        """Stop the job wherever it is queued or running (its row is already flagged)."""
+
+    async def queue_position(self, job_id: str) -> int | None:
+        """1 for the next job to start; None when the job is not waiting."""
+
+
+class JobService:
+    def __init__(self, *, store: JobStore, dispatcher: Dispatcher, channel: Channel, media: MediaStore):
+        self.store, self.dispatcher, self.channel, self.media = store, dispatcher, channel, media
+        self._active = ActiveJobs()
+        self._watchers = LocalChannel()  # this process's listeners (the pusher), told after the view is updated
+        self._follower: asyncio.Task | None = None
+        self._following = asyncio.Event()
+
+    # ----- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.store.start()
+        self._follower = asyncio.create_task(self._follow(), name="genapp-follow-jobs")
+        await self._following.wait()  # the view is loaded before the first page asks
+        await self.dispatcher.start()
+
+    async def stop(self) -> None:
+        await self.dispatcher.stop()
+        if self._follower:
+            self._follower.cancel()
+            await asyncio.gather(self._follower, return_exceptions=True)
+        await self.store.stop()
+
+    # ----- actions ---------------------------------------------------------------------
+
+    async def submit(self, *, owner: str, request: JobRequest) -> str:
+        job = await self.store.create(
+            Job(
+                id=secrets.token_urlsafe(16),
+                owner=owner,
+                type=request.type.value,
+                prompt=request.prompt,
+                form_data=request.form_data,
+                seed=request.seed,
+                skip_image=request.skip_image,
+                status=JobStatus.PENDING.value,
+                stage="Queued",
+                title=_prompt_title(request.prompt, request.type.value),
+            )
+        )
+        self._announce(job)
+        await self.dispatcher.dispatch(job.id)
+        return job.id
+
+    async def cancel(self, *, owner: str, job_id: str) -> None:
+        job = await self.store.require(job_id, owner=owner)
+        if JobStatus(job.status) not in ACTIVE:
+            raise JobStateError("Only a pending or running job can be cancelled.")
+        await self._stop(job_id)
+
+    async def retry(self, *, owner: str, job_id: str) -> None:
+        """Run a failed or cancelled job again in place: same inputs, the next attempt."""
+        job = await self.store.requeue(job_id, owner=owner, stage="Queued for retry")
+        self._announce(job)
+        await self.dispatcher.dispatch(job.id)
+
+    async def remove(self, *, owner: str, job_id: str) -> None:
+        """Delete a job and its media; an active one is stopped first."""
+        job = await self.store.require(job_id, owner=owner)
+        if JobStatus(job.status) in ACTIVE:
+            await self._stop(job_id)
+        await self.store.delete(job_id)
+        await asyncio.to_thread(self.media.delete, job_id)
+        self.channel.publish(JobEvent(EventKind.REMOVED, owner, job_id))
+
+    # ----- views -----------------------------------------------------------------------
+
+    async def get(self, *, owner: str, job_id: str) -> Job | None:
+        """The job, or None when it does not exist or is not the owner's."""
+        return await self.store.get(job_id, owner=owner)
+
+    async def list(self, *, owner: str, statuses: Iterable[str] | None = None, job_type: str | None = None, limit: int = 50) -> list[Job]:
+        """The owner's jobs, newest first."""
+        return await self.store.list(owner=owner, statuses=statuses, job_type=job_type, limit=limit)
+
+    async def counts(self, *, owner: str) -> dict[str, int]:
+        return await self.store.counts(owner=owner)
+
+    def active(self, owner: str) -> list[JobSummary]:
+        """The owner's pending and running jobs, oldest first, as the channel last told them."""
+        return self._active.summaries(owner)
+
+    def drafts(self, owner: str) -> dict[str, str]:
+        """The owner's running LLM jobs' streamed text, by job id (never stored)."""
+        return self._active.drafts(owner)
+
+    async def queue_position(self, job_id: str) -> int | None:
+        return await self.dispatcher.queue_position(job_id)
+
+    async def watch(self) -> AsyncIterator[JobEvent]:
+        """Every job event, after this service's view of active jobs took it in; RESYNC: reload everything."""
+        async for event in self._watchers.subscribe():
+            yield event
+
+    # ----- internals -------------------------------------------------------------------
+
+    async def _stop(self, job_id: str) -> None:
+        job = await self.store.request_cancel(job_id)
+        if job is not None and job.status == JobStatus.CANCELLED.value:  # it was still waiting
+            self._announce(job)
+        await self.dispatcher.cancel(job_id)
+
+    def _announce(self, job: Job) -> None:
+        self.channel.publish(JobEvent(EventKind.STATUS, job.owner, job.id, JobSummary.of(job)))
+
+    async def _follow(self) -> None:
+        """Keep the active view current from the channel; reload it from the database on every (re)subscribe."""
+        while True:
+            try:
+                async for event in self.channel.subscribe():
+                    if event.kind == EventKind.RESYNC:
+                        self._active.reload(await self.store.active())
+                        self._following.set()
+                    else:
+                        self._active.apply(event)
+                    self._watchers.publish(event)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Following job events failed; subscribing again")
+                await asyncio.sleep(1.0)
+
+
+def _prompt_title(prompt: str, job_type: str) -> str:
+    text = " ".join(prompt.split())
+    if not text:
+        return f"New {job_type}"
+    return text if len(text) <= 60 else text[:57].rstrip() + "..."
