@@ -92,8 +92,10 @@ class JobRunner:
     async def run(self, job_id: str) -> None:
         """Run the job to a finished row, or leave it active when the process is stopping (it resumes)."""
         job = await self.store.claim(job_id)
-        if job is None:
-            return  # finished, cancelled or removed meanwhile: nothing to run
+        if job is None:  # finished, cancelled or removed meanwhile: nothing to run
+            if abandoned := await self.store.cancel_abandoned(job_id):  # its user cancelled it while no run held it
+                self.channel.publish(JobEvent(EventKind.STATUS, abandoned.owner, abandoned.id, JobSummary.of(abandoned)))
+            return
         run = Run.of(job)
         try:
             await self._phases(run, job)

@@ -115,6 +115,10 @@ class JobStore:
 
         return await self._call(count)
 
+    async def query_ids(self, statement, **params) -> list[str]:
+        """The first column of a raw query (the sweeper's joins with the dispatcher's own tables)."""
+        return await self._core(lambda connection: [row[0] for row in connection.execute(statement, params)])
+
     async def cancel_requested(self, job_id: str) -> bool:
         job = await self.get(job_id)
         return job is None or job.cancel_requested
@@ -200,6 +204,21 @@ class JobStore:
             return None if row is None else Job.model_validate(dict(row))
 
         return await self._core(claim)
+
+    async def cancel_abandoned(self, job_id: str) -> Job | None:
+        """An active row whose user asked to cancel, but whose run was lost before it could: CANCELLED now."""
+        statement = (
+            sa.update(Job)
+            .where(col(Job.id) == job_id, col(Job.status).in_(_ACTIVE), col(Job.cancel_requested).is_(True))
+            .values(status=JobStatus.CANCELLED.value, stage="Cancelled", eta_seconds=None, finished_at=utcnow())
+            .returning(*Job.__table__.columns)
+        )
+
+        def cancel(connection: sa.Connection) -> Job | None:
+            row = connection.execute(statement).mappings().first()
+            return None if row is None else Job.model_validate(dict(row))
+
+        return await self._core(cancel)
 
     async def write(self, job_id: str, token: str, **fields: Any) -> bool:
         """Update the claimed, still active row; False when the claim was lost."""
