@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
 from genapp.generators import Content, Generator, get_generator, render_illustration
 from genapp.jobs.channel import Channel
 from genapp.jobs.events import EventKind, JobEvent
@@ -30,6 +32,9 @@ log = logging.getLogger(__name__)
 
 STAGE_CHARS = 200
 CONTENT_SHARE = 80.0  # % of a job's progress bar given to the content phase when an image follows
+
+
+DATABASE_DOWN = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
 class LostClaim(Exception):
@@ -107,6 +112,10 @@ class JobRunner:
             raise
         except LostClaim:
             log.info("Job %s: claim lost (cancelled, removed or re-run elsewhere); this run stops", run.id)
+        except DATABASE_DOWN:
+            # Not the job's fault: leave the row active; its dispatcher runs it again once the database is back.
+            log.warning("Job %s: the database went away mid-run; it will run again", run.id)
+            raise
         except Exception as exc:  # one job's failure must never touch another
             message = str(exc) or type(exc).__name__
             if isinstance(exc, ProviderError):  # an expected fault, already in plain words and free of secrets

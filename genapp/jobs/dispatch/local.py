@@ -10,10 +10,12 @@ import asyncio
 import logging
 from collections import deque
 
-from genapp.jobs.runner import JobRunner
+from genapp.jobs.runner import DATABASE_DOWN, JobRunner
 from genapp.jobs.store import JobStore
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_DB_ERROR = 2.0  # seconds before a run the database failed is tried again
 
 
 class LocalDispatcher:
@@ -92,6 +94,8 @@ class LocalDispatcher:
             except asyncio.CancelledError:
                 if self._stopping:
                     raise
+            except DATABASE_DOWN:  # the row is still active: try again shortly
+                asyncio.get_running_loop().call_later(RETRY_AFTER_DB_ERROR, self._enqueue, job_id)
             except Exception:  # the runner records its own failures; this is a last resort
                 log.exception("Job %s crashed the runner", job_id)
             finally:
