@@ -22,7 +22,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run run-prod dev build test test-unit test-llm test-e2e bench setup chromium migrate model lock lock-upgrade clean
+.PHONY: run run-prod run-scaled dev build test test-unit test-llm test-e2e bench setup chromium migrate model lock lock-upgrade clean
 
 $(UV_STAMP):
 	rm -rf $(UV_DIR)
@@ -62,6 +62,13 @@ run: migrate
 	$(PY) scripts/serve.py run
 
 run-prod: run
+
+# Scaled mode on this machine: Postgres and Redis (started if down), BACKENDS backends behind a round-robin
+# balancer on the backend port (8000), WORKERS job workers, the UI on 3000. See scripts/scaled.py.
+BACKENDS ?= 2
+WORKERS ?= 2
+run-scaled: setup
+	$(PY) scripts/scaled.py --backends $(BACKENDS) --workers $(WORKERS)
 
 build: setup
 	$(PY) scripts/serve.py build

@@ -17,6 +17,9 @@ config = rx.Config(
     telemetry_enabled=False,
     # Ports go on the command line (see Makefile); the frontend only needs to know where the backend is.
     api_url=f"http://localhost:{settings.backend_port}",
+    # Scaled mode: Reflex keeps each tab's state in Redis too (REFLEX_REDIS_URL still overrides this), so
+    # a tab can reconnect to any backend. Embedded mode leaves Reflex's default (memory; disk under `make dev`).
+    redis_url=settings.redis_url if settings.mode == "scaled" else None,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="violet", gray_color="slate", radius="large"))],
     disable_plugins=[SitemapPlugin],
     show_built_with_reflex=False,

@@ -4,6 +4,15 @@ Progress ticks arrive at full rate; each user gets at most one push per interval
 only the small `active` list unless a status changed. Each backend pushes only to the tabs
 whose sockets it holds, from its own subscription (through the job service) to the channel;
 after a (re)subscription it refreshes every user it serves, since events may have been lost.
+
+Scaled mode (several backends, Reflex's state in Redis): a user's shared `UserJobs` is one Redis
+state that every backend serving one of the user's tabs updates from its own subscription, and
+its linked-tab list names tabs on every backend. Each backend sends its delta to the tabs whose
+sockets it holds and to no other: Reflex would relay the rest to their backend through its
+private "lost and found" channel, which another backend's own push already covers (and which
+the issue this mode came from saw drop pushes after a Redis outage). Because two backends may
+write the same value to the shared state, "unchanged" means unchanged since this backend last
+pushed, not since the state last changed. Users with no tab here are skipped.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ from genapp.generators import get_generator
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.runtime import get_service
 from genapp.jobs.status import FINISHED_VALUES, JobStatus
-from genapp.state.user_jobs import UserJobs, owners_here, shared_token
+from genapp.state.user_jobs import UserJobs, _owners_here, owners_here, shared_token
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +57,11 @@ def _notice(event: JobEvent) -> tuple[str, str, str] | None:
 
 
 class Pusher:
-    def __init__(self, app: rx.App, interval: float):
-        self.app, self.interval = app, interval
+    def __init__(self, app: rx.App, interval: float, *, scaled: bool = False):
+        self.app, self.interval, self.scaled = app, interval, scaled
         self.pending: dict[str, _Pending] = {}
         self._wake = asyncio.Event()
+        self._drafts_sent: dict[str, dict[str, str]] = {}  # scaled mode: per user, the drafts this backend last pushed
 
     async def collect(self) -> None:
         async for event in get_service().watch():
@@ -85,6 +95,8 @@ class Pusher:
             next_push = loop.time() + self.interval
             batch, self.pending = self.pending, {}
             for owner, pending in batch.items():
+                if self.scaled and owner not in _owners_here:
+                    continue  # none of this user's tabs is on this backend: the ones that hold them push
                 try:
                     await self.push(owner, pending)
                 except Exception:
@@ -103,6 +115,8 @@ class Pusher:
                     jobs._refresh_active(owner)
                 if pending.full or pending.drafts:
                     jobs._refresh_drafts(owner)
+                    if self.scaled:
+                        self._drafts_news(owner, jobs)
                 if pending.finished:
                     jobs.revision += 1
                 for kind, text, job_id in pending.notices[-1:]:
@@ -113,15 +127,38 @@ class Pusher:
             if delta:
                 await self._send(delta, tabs)
 
+    def _drafts_news(self, owner: str, jobs: UserJobs) -> None:
+        """Send the drafts when they differ from what this backend's tabs last got, even when another
+        backend already wrote the same value to the shared state (an equal value is no change there)."""
+        drafts = jobs.drafts
+        if drafts != self._drafts_sent.get(owner, {}):
+            jobs.drafts = dict(drafts)  # an assignment marks the var dirty even when equal
+        if drafts:
+            self._drafts_sent[owner] = dict(drafts)
+        else:
+            self._drafts_sent.pop(owner, None)
+
     async def _send(self, delta: dict, tabs: set[str]) -> None:
-        """The same small delta to every connected tab linked to the user."""
+        """The same small delta to every tab linked to the user whose socket this process holds."""
         namespace = self.app.event_namespace
         if namespace is None:
             return
         update = StateUpdate(delta=delta)
-        for tab in tabs:
-            if await namespace._token_manager.is_token_connected(tab):
-                await namespace.emit_update(update=update, token=tab)
+        for tab in local_tabs(namespace, tabs):
+            await namespace.emit_update(update=update, token=tab)
+
+
+def local_tabs(namespace, tabs) -> list[str]:
+    """The tabs whose socket is connected to this backend process.
+
+    Reflex's token manager maps each tab token to a socket record naming the process (instance)
+    that holds the socket. With Redis it also caches records of sockets on other backends, and
+    `is_token_connected` is true for those: `emit_update` would then relay the delta through Redis.
+    A record of this instance is this process's own connected socket (dropped on disconnect).
+    """
+    manager = namespace._token_manager
+    mine = manager.instance_id
+    return [tab for tab in tabs if (record := manager.token_to_socket.get(tab)) is not None and record.instance_id == mine]
 
 
 def _notice_text(jobs: UserJobs, kind: str, job_id: str) -> str:
@@ -135,7 +172,7 @@ def _notice_text(jobs: UserJobs, kind: str, job_id: str) -> str:
 def pusher_lifespan(app: rx.App):
     @contextlib.asynccontextmanager
     async def run() -> AsyncIterator[None]:
-        pusher = Pusher(app, settings.push_interval_seconds)
+        pusher = Pusher(app, settings.push_interval_seconds, scaled=settings.mode == "scaled")
         tasks = [asyncio.create_task(pusher.collect()), asyncio.create_task(pusher.flush_forever())]
         try:
             yield
