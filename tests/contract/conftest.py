@@ -1,16 +1,29 @@
 """One contract for every mode: the same tests drive the job service, whatever runs the jobs.
 
 `make_jobs(concurrency=...)` gives a running `JobSystem`: the backend's job service, the database
-it stands on, and how to wait for, stop and restart whatever runs the jobs. The embedded mode runs
-them in this process (local dispatcher, in-process channel, SQLite).
+it stands on, and how to wait for, stop and restart whatever runs the jobs.
+- embedded: jobs run in this process (local dispatcher, in-process channel, SQLite);
+- scaled: this process is a backend (Procrastinate dispatcher, Redis channel, a fresh Postgres
+  database), and real `genapp worker` processes run the jobs.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from genapp.jobs.dispatch.procrastinate import ProcrastinateDispatcher, procrastinate_app
 from genapp.jobs.embedded import embedded_service
+from genapp.jobs.redis_channel import RedisChannel
 from genapp.jobs.service import JobService
+from genapp.jobs.store import JobStore
+from genapp.media import MediaStore
 from genapp.jobs.status import ACTIVE_VALUES
 from genapp.models import Job
 from sqlmodel import Session, col, select
@@ -68,15 +81,86 @@ class EmbeddedJobs(JobSystem):
         await self.service.stop()
 
 
-@pytest.fixture(params=["embedded"])
-async def make_jobs(request):
+REPO = Path(__file__).resolve().parents[2]
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class ScaledJobs(JobSystem):
+    """A backend's service in this process; `genapp worker` subprocesses run the jobs."""
+
+    mode = "scaled"
+
+    def __init__(self, db, concurrency: int, tmp: Path):
+        self._concurrency, self._tmp = concurrency, tmp
+        self.url = db.url.render_as_string(hide_password=False)
+        self.channel_name = f"genapp:test:{secrets.token_hex(4)}"
+        self.workers: list[subprocess.Popen] = []
+        store = JobStore(db, flush_interval=0.1)
+        dispatcher = ProcrastinateDispatcher(app=procrastinate_app(self.url), store=store)
+        channel = RedisChannel(REDIS_URL, channel=self.channel_name)
+        super().__init__(JobService(store=store, dispatcher=dispatcher, channel=channel, media=MediaStore(tmp / "media")), db)
+
+    def worker_env(self, **extra: str) -> dict[str, str]:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("GENAPP_")}
+        return {
+            **clean,
+            "GENAPP_MODE": "scaled",
+            "GENAPP_DB_URL": self.url,
+            "GENAPP_REDIS_URL": REDIS_URL,
+            "GENAPP_REDIS_CHANNEL": self.channel_name,
+            "GENAPP_MEDIA_DIR": str(self._tmp / "media"),
+            "GENAPP_DB_FLUSH_SECONDS": "0.1",
+            "GENAPP_WORKER_HEARTBEAT_SECONDS": "0.5",
+            "GENAPP_WORKER_STALLED_SECONDS": "3",
+            "GENAPP_WORKER_SWEEP_SECONDS": "0.5",
+            "GENAPP_WORKER_SHUTDOWN_SECONDS": "0",  # a stop leaves running jobs active, as a crash would
+            **extra,
+        }
+
+    def start_worker(self, concurrency: int | None = None, **env: str) -> subprocess.Popen:
+        log = (self._tmp / f"worker-{len(self.workers)}.log").open("wb")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "genapp.cli", "worker", "--concurrency", str(concurrency or self._concurrency)],
+            cwd=REPO,
+            env=self.worker_env(**env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.workers.append(worker)
+        return worker
+
+    def stop_worker(self, worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+        if worker.poll() is None:
+            worker.send_signal(sig)
+            worker.wait(timeout=30)
+
+    async def stop_runners(self) -> None:
+        for worker in self.workers:
+            self.stop_worker(worker)
+
+    async def start_runners(self) -> None:
+        self.start_worker()
+
+    async def resume(self, job_id: str) -> None:
+        await self.service.dispatcher.dispatch(job_id)
+
+    async def close(self) -> None:
+        for worker in self.workers:
+            self.stop_worker(worker, signal.SIGKILL)
+        await self.service.stop()
+        await self.service.channel.aclose()
+
+
+@pytest.fixture(params=["embedded", "scaled"])
+async def make_jobs(request, tmp_path):
     systems: list[JobSystem] = []
 
     async def make(concurrency: int = 4) -> JobSystem:
         if request.param == "embedded":
             system = EmbeddedJobs(request.getfixturevalue("db"), concurrency)
         else:
-            raise AssertionError(request.param)
+            system = ScaledJobs(request.getfixturevalue("pg_db"), concurrency, tmp_path)
+            system.start_worker()
         await system.service.start()
         systems.append(system)
         return system
