@@ -12,7 +12,8 @@ sockets it holds and to no other: Reflex would relay the rest to their backend t
 private "lost and found" channel, which another backend's own push already covers (and which
 the issue this mode came from saw drop pushes after a Redis outage). Because two backends may
 write the same value to the shared state, "unchanged" means unchanged since this backend last
-pushed, not since the state last changed. Users with no tab here are skipped.
+pushed, not since the state last changed. Users with no tab here are skipped. A Redis restarted
+empty loses the shared states and their links: the tabs last seen linked still get the refresh.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ class Pusher:
         self.pending: dict[str, _Pending] = {}
         self._wake = asyncio.Event()
         self._drafts_sent: dict[str, dict[str, str]] = {}  # scaled mode: per user, the drafts this backend last pushed
+        self._tab_owner: dict[str, str] = {}  # scaled mode: tab with its socket here -> the user it was last seen linked to
+        self._prune_at = 1000
 
     async def collect(self) -> None:
         async for event in get_service().watch():
@@ -124,8 +127,29 @@ class Pusher:
                 delta = await root._get_resolved_delta()
                 root._clean()
                 tabs = set(jobs._linked_from)
+            if self.scaled:
+                tabs = self._or_remembered(owner, tabs)
             if delta:
                 await self._send(delta, tabs)
+
+    def _or_remembered(self, owner: str, linked: set[str]) -> set[str]:
+        """Scaled mode: the tabs linked to the user, or, when the shared state lists none, the tabs of this
+        backend last seen linked to the user. Reflex keeps the states in Redis: a Redis restarted empty
+        forgets every link (a tab links again at its next event), while the tabs still hold their sockets
+        here and the channel's RESYNC has this backend refresh them. Measured: without this, the tiles
+        froze after a Redis restart until each tab was reloaded or navigated."""
+        namespace = self.app.event_namespace
+        if namespace is None:
+            return linked
+        if linked:
+            for tab in local_tabs(namespace, linked):
+                self._tab_owner[tab] = owner
+            if len(self._tab_owner) > self._prune_at:
+                here = set(local_tabs(namespace, self._tab_owner))
+                self._tab_owner = {tab: o for tab, o in self._tab_owner.items() if tab in here}
+                self._prune_at = max(1000, 2 * len(self._tab_owner))
+            return linked
+        return set(local_tabs(namespace, [tab for tab, o in self._tab_owner.items() if o == owner]))
 
     def _drafts_news(self, owner: str, jobs: UserJobs) -> None:
         """Send the drafts when they differ from what this backend's tabs last got, even when another
