@@ -168,7 +168,10 @@ async def test_concurrency_limit_and_submission_order(make_jobs):
         assert peak <= 2
         await eventually(lambda: len([e for e in rec.events if e.kind == EventKind.STATUS and e.status == "complete"]) == 6, what="all events")
         starts = [e.job_id for e in rec.events if e.kind == EventKind.STATUS and e.status == "generating"]
-        assert starts == ids
+        assert sorted(starts) == sorted(ids)
+        # In submission order, give or take the jobs that start together: two taken at once race to announce
+        # their start (scaled: one worker fetches both), but no job starts ahead of one submitted two before it.
+        assert all(ids.index(job_id) <= place + 1 for place, job_id in enumerate(starts)), (starts, ids)
     finally:
         rec.close()
 
