@@ -38,6 +38,17 @@ def db(tmp_path):
     engine.dispose()
 
 
+def ensure_postgres() -> None:
+    """Start the machine's Postgres if it is down (the command the machine's own services start with)."""
+    import os
+    import subprocess
+
+    if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], timeout=10).returncode == 0:
+        return
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], timeout=120, check=False)
+
+
 @pytest.fixture
 def pg_db():
     """A fresh Postgres database (the local server, trust auth), dropped afterwards."""
@@ -46,7 +57,9 @@ def pg_db():
     import sqlalchemy as sa
 
     name = f"genapp_test_{secrets.token_hex(4)}"
-    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+    ensure_postgres()
+    # pre-ping: a test may restart Postgres, which kills the pooled connection the teardown would reuse
+    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import socket
 
 from genapp.config import Settings
@@ -37,6 +38,14 @@ async def run_worker(config: Settings, *, concurrency: int | None = None, name: 
     async def run_job(job_id: str) -> None:
         await runner.run(job_id)
 
+    # Procrastinate 3.10.0 watches its heartbeat task only while a periodic task exists (with none, its
+    # periodic deferrer ends at once and the side-task monitor stops looking): without this, a worker
+    # whose heartbeat failed during a database restart would run on unseen, and its jobs look stalled.
+    @app.periodic(cron="*/10 * * * *", periodic_id="genapp-keepalive")
+    @app.task(name="genapp.keepalive", queue=QUEUE)
+    async def keepalive(timestamp: int) -> None:
+        pass
+
     dispatcher = ProcrastinateDispatcher(app=app, store=store)
     sweeper = Sweeper(app=app, store=store, dispatcher=dispatcher, stalled_seconds=config.worker_stalled_seconds)
     name = name or f"{socket.gethostname()}-{os.getpid()}"
@@ -46,20 +55,7 @@ async def run_worker(config: Settings, *, concurrency: int | None = None, name: 
             sweeping = asyncio.create_task(_sweep_forever(sweeper, config.worker_sweep_seconds), name="genapp-sweeper")
             log.info("Worker %s: %d job(s) at once on %s", name, concurrency or config.worker_concurrency, QUEUE)
             try:
-                await app.run_worker_async(
-                    queues=[QUEUE],
-                    name=name,
-                    concurrency=concurrency or config.worker_concurrency,
-                    wait=True,
-                    listen_notify=True,
-                    fetch_job_polling_interval=2.0,
-                    abort_job_polling_interval=0.5,  # NOTIFY is the fast path; this covers a lost one
-                    update_heartbeat_interval=config.worker_heartbeat_seconds,
-                    stalled_worker_timeout=config.worker_stalled_seconds,
-                    shutdown_graceful_timeout=config.worker_shutdown_seconds,
-                    delete_jobs="successful",  # our row keeps the result; finished runs need no record
-                    install_signal_handlers=True,
-                )
+                await _work_until_stopped(app, name, concurrency or config.worker_concurrency, config)
             finally:
                 sweeping.cancel()
                 await asyncio.gather(sweeping, return_exceptions=True)
@@ -68,6 +64,45 @@ async def run_worker(config: Settings, *, concurrency: int | None = None, name: 
         await channel.aclose()
         await providers.aclose()
         store.close()
+
+
+async def _work_until_stopped(app, name: str, concurrency: int, config: Settings) -> None:
+    """Run the Procrastinate worker; if it stops by itself (its heartbeat failed while the database was
+    away), start it again. SIGINT/SIGTERM stop it gracefully: running jobs get their grace period."""
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    while not stopping.is_set():
+        work = asyncio.create_task(
+            app.run_worker_async(
+                queues=[QUEUE],
+                name=name,
+                concurrency=concurrency,
+                wait=True,
+                listen_notify=True,
+                fetch_job_polling_interval=2.0,
+                abort_job_polling_interval=0.5,  # NOTIFY is the fast path; this covers a lost one
+                update_heartbeat_interval=config.worker_heartbeat_seconds,
+                stalled_worker_timeout=config.worker_stalled_seconds,
+                shutdown_graceful_timeout=config.worker_shutdown_seconds,
+                delete_jobs="successful",  # our row keeps the result; finished runs need no record
+                install_signal_handlers=False,
+            ),
+            name="genapp-procrastinate-worker",
+        )
+        stop = asyncio.create_task(stopping.wait())
+        await asyncio.wait({work, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if stopping.is_set():
+            work.cancel()  # Procrastinate turns this into its graceful stop
+            await asyncio.gather(work, return_exceptions=True)
+            return
+        stop.cancel()
+        if work.exception():
+            log.error("The worker stopped on an error (%s); starting it again", work.exception())
+        else:
+            log.warning("The worker stopped by itself (a failed heartbeat: the database went away?); starting it again")
+        await asyncio.sleep(1.0)
 
 
 async def _sweep_forever(sweeper: Sweeper, interval: float) -> None:
