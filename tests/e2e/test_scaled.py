@@ -142,6 +142,10 @@ def scaled(tmp_path_factory) -> ScaledApp:
     import redis
     import sqlalchemy as sa
 
+    try:  # as make run-scaled does: started if down
+        _load_scaled().ensure_services({"GENAPP_DB_URL": ADMIN_URL, "GENAPP_REDIS_URL": f"{REDIS_HOST}/0"})
+    except (SystemExit, subprocess.CalledProcessError) as exc:
+        pytest.fail(f"Postgres and Redis on this machine are needed for this test: {exc}")
     if not redis.Redis.from_url(f"{REDIS_HOST}/0", socket_connect_timeout=2).ping():
         pytest.fail("Redis at 127.0.0.1:6379 is needed for this test")
     database = f"genapp_e2e_{secrets.token_hex(4)}"
@@ -151,12 +155,14 @@ def scaled(tmp_path_factory) -> ScaledApp:
             conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
     except sa.exc.OperationalError as exc:
         pytest.fail(f"Postgres at 127.0.0.1:5432 is needed for this test: {exc}")
-    app = ScaledApp(tmp_path_factory.mktemp("scaled"), database, redis_db=random.randint(1, 15))
+    app = None
     try:
+        app = ScaledApp(tmp_path_factory.mktemp("scaled"), database, redis_db=random.randint(1, 15))
         app.start()
         yield app
     finally:
-        app.stop()
+        if app is not None:
+            app.stop()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
