@@ -94,3 +94,37 @@ async def test_postgres_restarted_mid_jobs_loses_nothing(scaled):
     await eventually(lambda: statuses() == ["complete"] * 4, timeout=90, interval=0.2, what="every job complete after the restart")
     print(f"\nFIGURE: Postgres restarted mid-jobs -> all 4 complete {time.monotonic() - back:.1f} s after it was back")
     assert all(row(scaled.db, i).attempt == 1 for i in ids)
+
+
+REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "", "--appendonly", "no",
+               "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"]
+
+
+def _redis_up() -> bool:
+    return subprocess.run(["redis-cli", "ping"], capture_output=True, text=True, timeout=10).stdout.strip() == "PONG"
+
+
+async def test_redis_restarted_mid_jobs_the_view_equals_the_database_within_5_s(scaled):
+    scaled.start_worker(concurrency=4)
+    ids = [await scaled.service.submit(owner=OWNER, request=build_request(job_type="item", simulate_seconds=s)) for s in (2, 4, 30, 30)]
+    await eventually(lambda: len(scaled.service.active(OWNER)) == 4, timeout=30, what="four jobs in the view")
+    try:
+        subprocess.run(["redis-cli", "shutdown", "nosave"], capture_output=True, timeout=10)
+        await eventually(lambda: not _redis_up(), timeout=10, what="Redis down")
+        # while it is down the short jobs finish: their events are lost, the database has them
+        await eventually(lambda: row(scaled.db, ids[1]).status == "complete", timeout=30, what="jobs finishing without Redis")
+    finally:
+        if not _redis_up():
+            subprocess.run(REDIS_START, capture_output=True, timeout=30)
+    await eventually(_redis_up, timeout=10, what="Redis back")
+    back = time.monotonic()
+
+    def view_equals_database():
+        truth = {j.id: j.status for j in scaled.active_rows()}
+        seen = {s.id: s.status for s in scaled.service.active(OWNER)}
+        return truth == seen and set(truth) == set(ids[2:])
+
+    await eventually(view_equals_database, timeout=5, interval=0.05, what="the view equal to the database")
+    print(f"\nFIGURE: Redis restarted -> the backend's view of active jobs equals the database {time.monotonic() - back:.2f} s after Redis was back")
+    for job_id in ids[2:]:
+        await scaled.service.cancel(owner=OWNER, job_id=job_id)
