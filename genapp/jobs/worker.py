@@ -18,6 +18,7 @@ from genapp.jobs.redis_channel import RedisChannel
 from genapp.jobs.runner import JobRunner
 from genapp.jobs.scaled import require_scaled_settings
 from genapp.jobs.store import JobStore
+from genapp.jobs.trace import TracingChannel
 from genapp.media import MediaStore
 from genapp.providers import providers_from_settings
 
@@ -30,6 +31,8 @@ async def run_worker(config: Settings, *, concurrency: int | None = None, name: 
     await asyncio.to_thread(migrate, config.db_url)  # a worker may be the first process up
     store = JobStore(make_engine(config.db_url), flush_interval=config.db_flush_seconds)
     channel = RedisChannel(config.redis_url, channel=config.redis_channel)
+    if config.progress_trace:  # benchmarks only
+        channel = TracingChannel(channel, config.progress_trace)
     providers = providers_from_settings(config)
     runner = JobRunner(store=store, channel=channel, providers=providers, media=MediaStore(config.media_dir))
     app = procrastinate_app(config.db_url)
