@@ -26,7 +26,7 @@ class DashboardState(rx.State):
     @rx.event
     async def quick_start(self, job_type: str):
         """One click, defaults and a fresh seed: a surprise of that type."""
-        owner = await (await self.get_state(UserSession)).owner()
+        owner = await (await self.get_state(UserSession))._owner()
         await get_service().submit(owner=owner, request=build_request(job_type=job_type))
         return rx.toast.info(f"{ContentType(job_type).value.capitalize()} started: watch the tile.", duration=2500)
 

@@ -57,7 +57,7 @@ class GeneratorState(rx.State):
     latest_error: ResultView = ResultView()
 
     async def _owner(self) -> str:
-        return await (await self.get_state(UserSession)).owner()
+        return await (await self.get_state(UserSession))._owner()
 
     @rx.event
     async def reload(self):

@@ -20,7 +20,7 @@ class JobDetailState(rx.State):
     not_found: bool = False
 
     async def _load(self):
-        owner = await (await self.get_state(UserSession)).owner()
+        owner = await (await self.get_state(UserSession))._owner()
         return await get_service().get(owner=owner, job_id=last_path_segment(self))
 
     @rx.event

@@ -45,7 +45,7 @@ class QAState(rx.State):
         self.errors = errors
         if errors:
             return
-        owner = await (await self.get_state(UserSession)).owner()
+        owner = await (await self.get_state(UserSession))._owner()
         service = get_service()
         for _ in range(count):
             # A fresh seed each, so a batch is varied content and not one result repeated.

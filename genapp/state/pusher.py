@@ -21,12 +21,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import reflex as rx
 from reflex.istate.manager.token import BaseStateToken
 from reflex.state import StateUpdate
+from reflex_base.event import Event
 
 from genapp.config import settings
 from genapp.generators import get_generator
@@ -36,6 +38,7 @@ from genapp.jobs.status import FINISHED_VALUES, JobStatus
 from genapp.state.user_jobs import UserJobs, _owners_here, owners_here, shared_token
 
 log = logging.getLogger(__name__)
+_RELOAD_AGAIN_SECONDS = 10.0
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Pusher:
         self._drafts_sent: dict[str, dict[str, str]] = {}  # scaled mode: per user, the drafts this backend last pushed
         self._tab_owner: dict[str, str] = {}  # scaled mode: tab with its socket here -> the user it was last seen linked to
         self._prune_at = 1000
+        self._reloaded: dict[str, float] = {}  # scaled mode: tab -> when it was told to reload
 
     async def collect(self) -> None:
         async for event in get_service().watch():
@@ -127,29 +131,49 @@ class Pusher:
                 delta = await root._get_resolved_delta()
                 root._clean()
                 tabs = set(jobs._linked_from)
-            if self.scaled:
-                tabs = self._or_remembered(owner, tabs)
-            if delta:
-                await self._send(delta, tabs)
+            events: list[Event] = []
+            if self.scaled and not tabs:
+                tabs = self._remembered(owner)
+                # These tabs lost their link with the shared state (Redis restarted empty).
+                events = self._reload(tabs)
+            elif self.scaled:
+                self._remember(owner, tabs)
+            if delta or events:
+                await self._send(StateUpdate(delta=delta, events=events), tabs)
 
-    def _or_remembered(self, owner: str, linked: set[str]) -> set[str]:
-        """Scaled mode: the tabs linked to the user, or, when the shared state lists none, the tabs of this
-        backend last seen linked to the user. Reflex keeps the states in Redis: a Redis restarted empty
-        forgets every link (a tab links again at its next event), while the tabs still hold their sockets
-        here and the channel's RESYNC has this backend refresh them. Measured: without this, the tiles
-        froze after a Redis restart until each tab was reloaded or navigated."""
+    def _remember(self, owner: str, linked: set[str]) -> None:
+        """Scaled mode: note which user each tab with its socket here was last seen linked to. Reflex
+        keeps the states in Redis: a Redis restarted empty forgets every link, while the tabs still hold
+        their sockets here and the channel's RESYNC has this backend refresh them."""
         namespace = self.app.event_namespace
         if namespace is None:
-            return linked
-        if linked:
-            for tab in local_tabs(namespace, linked):
-                self._tab_owner[tab] = owner
-            if len(self._tab_owner) > self._prune_at:
-                here = set(local_tabs(namespace, self._tab_owner))
-                self._tab_owner = {tab: o for tab, o in self._tab_owner.items() if tab in here}
-                self._prune_at = max(1000, 2 * len(self._tab_owner))
-            return linked
+            return
+        for tab in local_tabs(namespace, linked):
+            self._tab_owner[tab] = owner
+        if len(self._tab_owner) > self._prune_at:
+            here = set(local_tabs(namespace, self._tab_owner))
+            self._tab_owner = {tab: o for tab, o in self._tab_owner.items() if tab in here}
+            self._prune_at = max(1000, 2 * len(self._tab_owner))
+
+    def _remembered(self, owner: str) -> set[str]:
+        """The tabs of this backend last seen linked to the user (measured: without them, the tiles froze
+        after a Redis restart until each tab was reloaded, and their next events showed an empty store)."""
+        namespace = self.app.event_namespace
+        if namespace is None:
+            return set()
         return set(local_tabs(namespace, [tab for tab, o in self._tab_owner.items() if o == owner]))
+
+    def _reload(self, tabs: set[str]) -> list[Event]:
+        """Have tabs whose state Redis lost reload themselves, once: measured, a tab left as it was showed
+        an empty tile and never linked again (its `connect`, sent to it, linked nothing), whereas a
+        reload hydrates it from its cookie and links it on load. Its tab-only inputs were lost with Redis."""
+        now = time.monotonic()
+        fresh = {tab for tab in tabs if now - self._reloaded.get(tab, -1e9) > _RELOAD_AGAIN_SECONDS}
+        for tab in fresh:
+            self._reloaded[tab] = now
+        if len(self._reloaded) > self._prune_at:
+            self._reloaded = {tab: t for tab, t in self._reloaded.items() if now - t <= _RELOAD_AGAIN_SECONDS}
+        return Event.from_event_type(rx.call_script("window.location.reload()")) if fresh else []
 
     def _drafts_news(self, owner: str, jobs: UserJobs) -> None:
         """Send the drafts when they differ from what this backend's tabs last got, even when another
@@ -162,12 +186,11 @@ class Pusher:
         else:
             self._drafts_sent.pop(owner, None)
 
-    async def _send(self, delta: dict, tabs: set[str]) -> None:
-        """The same small delta to every tab linked to the user whose socket this process holds."""
+    async def _send(self, update: StateUpdate, tabs: set[str]) -> None:
+        """The same small update to every tab linked to the user whose socket this process holds."""
         namespace = self.app.event_namespace
         if namespace is None:
             return
-        update = StateUpdate(delta=delta)
         for tab in local_tabs(namespace, tabs):
             await namespace.emit_update(update=update, token=tab)
 

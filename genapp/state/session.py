@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 
@@ -14,6 +15,17 @@ from genapp.jobs.runtime import get_service
 from genapp.state.user_jobs import UserJobs, remember_owner, shared_token
 
 _UID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _cookie_uid(header: str) -> str:
+    """A valid genapp_uid in a Cookie header, or ''."""
+    cookies = SimpleCookie()
+    try:
+        cookies.load(header or "")
+    except CookieError:
+        return ""
+    morsel = cookies.get("genapp_uid")
+    return morsel.value if morsel is not None and _UID.match(morsel.value) else ""
 
 
 def last_path_segment(state: rx.State) -> str:
@@ -27,16 +39,18 @@ class UserSession(rx.State):
     uid: str = rx.Cookie("", name="genapp_uid", max_age=settings.user_cookie_days * 86400, same_site="lax")
     toast_seen: int = 0  # the last job notice this tab has shown
 
-    async def owner(self) -> str:
-        """The user id, minting one on a browser's first visit."""
+    async def _owner(self) -> str:
+        """The user id, minting one on a browser's first visit. A tab whose state was lost (Reflex's
+        states in a Redis that restarted empty) still sent the browser's cookie with its websocket:
+        that user is kept, not replaced by a new one."""
         if not _UID.match(self.uid or ""):
-            self.uid = secrets.token_hex(16)
+            self.uid = _cookie_uid(self.router.headers.cookie) or secrets.token_hex(16)
         return self.uid
 
     @rx.event
     async def connect(self):
         """Link this tab to the user's shared job store and load it fresh."""
-        owner = await self.owner()
+        owner = await self._owner()
         jobs = await self.get_state(UserJobs)
         linked = await jobs._link_to(shared_token(owner))
         remember_owner(owner)
@@ -59,7 +73,7 @@ class JobActions(rx.State):
     """Cancel, retry and remove, refused (with a message) for jobs that are not the user's."""
 
     async def _act(self, action, job_id: str, done: str):
-        owner = await (await self.get_state(UserSession)).owner()
+        owner = await (await self.get_state(UserSession))._owner()
         try:
             await action(owner=owner, job_id=job_id)
         except JobNotFound:

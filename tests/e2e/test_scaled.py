@@ -12,11 +12,13 @@ Every wait is a condition with a deadline, never a sleep.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import VIEWPORT, screenshot
 from tests.e2e.helpers import ROW, open_page, row
@@ -80,6 +82,93 @@ def submit_qa_job(page: Page, duration: str) -> tuple[str, float]:
 
 def now_ms(page: Page) -> float:
     return page.evaluate("() => Date.now()")
+
+
+REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "", "--appendonly", "no",
+               "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"]
+
+
+def redis_up() -> bool:
+    return subprocess.run(["redis-cli", "ping"], capture_output=True, text=True, timeout=10).stdout.strip() == "PONG"
+
+
+def until(check, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.05)  # polling Redis / the database with a deadline
+
+
+def test_redis_restarted_empty_the_tab_equals_the_database_within_5_s(scaled: ScaledApp, browser: Browser):
+    """Redis goes away mid-jobs (Reflex's tab states, the shared job states and the progress channel with it)
+    and comes back empty: the open tab shows what the database holds within 5 s, and pushes resume."""
+    import sqlalchemy as sa
+
+    db = sa.create_engine(scaled.env["GENAPP_DB_URL"])
+
+    def statuses(ids: list[str]) -> dict[str, str]:
+        with db.connect() as conn:
+            return dict(conn.execute(sa.text("SELECT id, status FROM job WHERE id = ANY(:ids)"), {"ids": ids}).all())
+
+    context = browser.new_context(base_url=scaled.url, viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        open_page(page, "/dashboard/test-generation")
+        page.evaluate(RECORDER)
+        short, _ = submit_qa_job(page, duration="4")
+        long, _ = submit_qa_job(page, duration="25")
+        for job_id in (short, long):
+            expect(row(page, job_id)).to_have_attribute("data-status", "generating")
+        try:
+            subprocess.run(["redis-cli", "shutdown", "nosave"], capture_output=True, timeout=10)
+            until(lambda: not redis_up(), 10, "Redis down")
+            down = now_ms(page)
+            until(lambda: statuses([short])[short] == "complete", 30, "the short job finishing while Redis is down")
+        finally:
+            if not redis_up():
+                subprocess.run(REDIS_START, capture_output=True, timeout=30)
+        until(redis_up, 10, "Redis back")
+        back = now_ms(page)
+
+        shown: dict[str, str] = {}
+
+        def dom_equals_database() -> bool:
+            nonlocal shown
+            truth = statuses([short, long])
+            try:
+                shown = page.evaluate(
+                    "([sel, ids]) => Object.fromEntries([...document.querySelectorAll(sel)].filter(r => ids.includes(r.dataset.jobId))"
+                    ".map(r => [r.dataset.jobId, r.dataset.status]))",
+                    [ROW, [short, long]],
+                )
+            except PlaywrightError:  # the page is reloading
+                return False
+            return shown == truth
+
+        page.wait_for_function("() => true")
+        deadline = time.monotonic() + 5
+        while not dom_equals_database():
+            assert time.monotonic() < deadline, f"the tab shows {shown}, the database {statuses([short, long])}"
+            page.wait_for_timeout(50)  # lets Playwright deliver the page's events while polling the database
+        equal_after = now_ms(page) - back
+        reloaded = page.evaluate("() => window.__rows === undefined")  # a reload takes the recorder with it
+        page.evaluate(RECORDER)
+        # pushes resume: the long job moves on in the tab after Redis is back, and finishes
+        page.wait_for_function("([id, t]) => (window.__rows || []).some(r => r.id === id && r.t > t && r.status === 'generating')",
+                               arg=[long, back + equal_after])
+        first_push = min(r["t"] for r in seen(page, long) if r["t"] > back) - back
+        expect(row(page, long)).to_have_attribute("data-status", "complete", timeout=60_000)
+        figure(f"Redis down {back - down:.0f} ms (restarted empty) mid-jobs: the tab equals the database {equal_after:.0f} ms after Redis was back, "
+               f"{'after reloading itself (told by its backend: its state was lost), ' if reloaded else ''}"
+               f"its first push about the running job after {first_push:.0f} ms, the job then completed in the tab")
+        screenshot(page, "scaled-after-redis-restart", full_page=False)
+    finally:
+        context.close()
+        db.dispose()
+        if not redis_up():
+            subprocess.run(REDIS_START, capture_output=True, timeout=30)
 
 
 def test_one_user_on_two_backends_live_through_a_backend_crash(scaled: ScaledApp, browser: Browser):
