@@ -1,7 +1,9 @@
 """HTTP routes beside the Reflex app: the image files that image providers made.
 
 Mounted with `rx.App(api_transformer=...)`, so they are served by the backend process.
-A file is named by its job's unguessable id, which is what grants access to it.
+A file is served only to its job's owner (the user cookie the browser sends with the image
+request); "not yours" and "no such file" get the same 404. The headers keep a browser from
+reading it as anything but the image it is.
 """
 
 from __future__ import annotations
@@ -11,19 +13,28 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from genapp.auth.cookie import USER_COOKIE, valid_uid
 from genapp.config import settings
+from genapp.jobs.runtime import get_service
 from genapp.media import URL_PATH, MediaStore, content_type
 
 _media = MediaStore(settings.media_dir)
 
 
+_MEDIA_HEADERS = {
+    "Cache-Control": "private, no-cache",  # retries rewrite the same name: revalidate (the ETag makes it cheap)
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",  # opened on its own, it can run nothing
+}
+
+
 async def media_file(request: Request) -> Response:
     name = request.path_params["name"]
     path = _media.path(name)
-    if path is None:
-        return JSONResponse({"detail": "No such image."}, status_code=404)
-    # Retries rewrite the same name, so browsers must revalidate (the ETag makes that cheap).
-    return FileResponse(path, media_type=content_type(name), headers={"Cache-Control": "private, no-cache"})
+    owner = valid_uid(request.cookies.get(USER_COOKIE))
+    if path is None or not owner or await get_service().get(owner=owner, job_id=name.rsplit(".", 1)[0]) is None:
+        return JSONResponse({"detail": "No such image."}, status_code=404, headers={"X-Content-Type-Options": "nosniff"})
+    return FileResponse(path, media_type=content_type(name), headers=_MEDIA_HEADERS)
 
 
 api = Starlette(routes=[Route(URL_PATH + "/{name}", media_file, methods=["GET", "HEAD"])])

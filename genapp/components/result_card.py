@@ -23,7 +23,7 @@ def result_card(view: rx.Var[ResultView], *actions: rx.Component) -> rx.Componen
                 ),
             ),
             rx.box(
-                rx.markdown(view.markdown),
+                rx.markdown(view.markdown, use_raw=False),  # model-written text: HTML in it shows as text
                 flex="1",
                 min_width="0",
                 class_name="genapp-result",

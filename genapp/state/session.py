@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
-from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 
+from genapp.auth.cookie import USER_COOKIE, uid_in_cookie_header, valid_uid
 from genapp.config import settings
 from genapp.jobs.errors import JobNotFound, JobStateError
 from genapp.jobs.runtime import get_service
 from genapp.state.user_jobs import UserJobs, remember_owner, shared_token
-
-_UID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _cookie_uid(header: str) -> str:
-    """A valid genapp_uid in a Cookie header, or ''."""
-    cookies = SimpleCookie()
-    try:
-        cookies.load(header or "")
-    except CookieError:
-        return ""
-    morsel = cookies.get("genapp_uid")
-    return morsel.value if morsel is not None and _UID.match(morsel.value) else ""
-
 
 def last_path_segment(state: rx.State) -> str:
     """The dynamic part of the current route: a content type or a job id."""
@@ -36,15 +21,15 @@ def last_path_segment(state: rx.State) -> str:
 class UserSession(rx.State):
     """All tabs of one browser share the cookie, hence the user and their jobs."""
 
-    uid: str = rx.Cookie("", name="genapp_uid", max_age=settings.user_cookie_days * 86400, same_site="lax")
+    uid: str = rx.Cookie("", name=USER_COOKIE, max_age=settings.user_cookie_days * 86400, same_site="lax")
     toast_seen: int = 0  # the last job notice this tab has shown
 
     async def _owner(self) -> str:
         """The user id, minting one on a browser's first visit. A tab whose state was lost (Reflex's
         states in a Redis that restarted empty) still sent the browser's cookie with its websocket:
         that user is kept, not replaced by a new one."""
-        if not _UID.match(self.uid or ""):
-            self.uid = _cookie_uid(self.router.headers.cookie) or secrets.token_hex(16)
+        if not valid_uid(self.uid):
+            self.uid = uid_in_cookie_header(self.router.headers.cookie) or secrets.token_hex(16)
         return self.uid
 
     @rx.event

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import httpx
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PROVIDER_KEY, screenshot
@@ -71,6 +73,14 @@ def test_a_character_from_the_llm_streams_progress_into_the_tile(page: Page, pro
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     screenshot(page, "provider-result")
     assert PROVIDER_KEY not in page.content()
+
+    # The file goes only to its owner (the browser's cookie), as an image the browser cannot take for a page.
+    src = image.get_attribute("src")
+    owner = page.request.get(src)
+    assert owner.status == 200 and owner.headers["content-type"] == "image/png"
+    assert owner.headers["x-content-type-options"] == "nosniff" and "sandbox" in owner.headers["content-security-policy"]
+    assert httpx.get(src).status_code == 404, "served without the owner's cookie"
+    assert httpx.get(src, cookies={"genapp_uid": "0" * 32}).status_code == 404, "served to another user"
 
 
 def test_a_provider_failure_shows_a_clear_error_and_retry_works(page: Page, provider_server: FakeProviderServer):

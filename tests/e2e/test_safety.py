@@ -1,0 +1,74 @@
+"""Output safety in the real app: what a model wrote is shown as text, never run as HTML.
+
+A finished job whose content carries the usual injection payloads (as an LLM could be talked into
+writing) is put in the user's database row, and its page is opened as the user opens it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
+
+from genapp.db import make_engine
+from genapp.generators import get_generator
+from genapp.models import Job, utcnow
+from tests.e2e.conftest import screenshot
+from tests.e2e.harness import RunningApp
+from tests.e2e.helpers import open_page
+
+pytestmark = pytest.mark.e2e
+
+PAYLOADS = [
+    "<script>window.__pwned = 'script'</script>",
+    "<img src=x onerror=\"window.__pwned = 'img'\">",
+    "<iframe srcdoc=\"<script>parent.__pwned = 'iframe'</script>\"></iframe>",
+    "[click me](javascript:window.__pwned='link')",
+    "<style>body { display: none }</style>",
+    "<meta http-equiv=\"refresh\" content=\"0; url=https://example.invalid/\">",
+    "<a href=\"javascript:window.__pwned='anchor'\">anchor</a>",
+]
+
+
+def hostile_item(owner: str) -> Job:
+    generator = get_generator("item")
+    content = generator.build("", generator.make_form({}), 7).model_dump()
+    content["name"] = "<b onmouseover=\"window.__pwned='name'\">Blade</b>"
+    content["properties"] = PAYLOADS[:6]
+    content["history"] = " ".join(PAYLOADS)
+    return Job(id=f"hostile{secrets.token_hex(6)}", owner=owner, type="item", title=content["name"], status="complete", progress=100,
+               content=content, finished_at=utcnow())
+
+
+def test_model_written_html_is_shown_as_text_and_runs_nothing(page: Page, app: RunningApp):
+    open_page(page, "/dashboard")
+    uid = next(c["value"] for c in page.context.cookies() if c["name"] == "genapp_uid")
+    job = hostile_item(uid)
+    job_id = job.id
+    db = make_engine(app.env["GENAPP_DB_URL"])
+    with Session(db) as session:
+        session.add(job)
+        session.commit()
+    db.dispose()
+
+    open_page(page, f"/dashboard/jobs/{job_id}")
+    panel = page.get_by_test_id("result-panel")
+    expect(panel).to_be_visible()
+    # every payload is on the page as the characters the model wrote
+    for text in ("<script>window.__pwned = 'script'</script>", "<img src=x onerror=", "<iframe srcdoc=", "<style>body { display: none }</style>",
+                 '<meta http-equiv="refresh"'):
+        expect(panel).to_contain_text(text)
+    # and none of it became an element or a live link
+    for selector in ("script", "iframe", "style", "meta", "img[onerror]", "[onmouseover]", "a[href^='javascript']"):
+        assert panel.locator(selector).count() == 0, f"{selector} made it into the page"
+    assert page.evaluate("() => window.__pwned") is None
+    screenshot(page, "hostile-content-as-text")
+    links = panel.locator("a")
+    for i in range(links.count()):
+        links.nth(i).click()  # a person clicking the model's links: an emptied href at most reloads this page
+        page.wait_for_function("() => document.readyState === 'complete'")
+        assert page.evaluate("() => window.__pwned") is None
+        expect(page.get_by_test_id("result-panel")).to_be_visible()
+    assert page.url.endswith(f"/dashboard/jobs/{job_id}"), f"navigated to {page.url}"
