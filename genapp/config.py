@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     db_flush_seconds: float = Field(1.0, gt=0, description="Progress is written to the database at least this often (status changes at once).")
     max_prompt_chars: int = Field(4000, ge=1, description="Longest accepted free-text prompt.")
     max_simulated_seconds: float = Field(120, gt=0, description="Longest simulated duration on the QA page.")
+    user_max_active_jobs: int = Field(50, ge=1, description="Fair use: generations one user may have queued or running at once.")
+    user_max_jobs_per_minute: int = Field(60, ge=1, description="Fair use: generations one user may start in any minute.")
+    max_pending_jobs: int = Field(1000, ge=1, description="Fair use: generations waiting, all users together; beyond it submissions are refused.")
     recent_jobs_shown: int = Field(20, ge=1, description="Finished jobs listed in the Active Generations tile.")
     progress_trace: str = Field("", description="Benchmarks only: a file to log each published progress change to.")
     user_cookie_days: int = Field(365, ge=1, description="Lifetime of the cookie that identifies a browser's user.")
@@ -79,3 +82,4 @@ class Settings(BaseSettings):
 
 
 settings = Settings()
+

@@ -19,6 +19,7 @@ from pathlib import Path
 from genapp.config import Settings, settings
 from genapp.db import make_engine, migrate
 from genapp.jobs.embedded import embedded_service
+from genapp.jobs.limits import Limits
 from genapp.jobs.service import JobService
 from genapp.providers import Providers, providers_from_settings
 
@@ -94,6 +95,7 @@ async def job_service_lifespan() -> AsyncIterator[None]:
                 flush_interval=settings.db_flush_seconds,
                 providers=providers,
                 media=settings.media_dir,
+                limits=Limits.from_settings(settings),
             )
         await service.start()
         _service, _providers = service, providers

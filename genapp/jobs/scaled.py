@@ -5,6 +5,7 @@ from __future__ import annotations
 from genapp.config import Settings
 from genapp.db import make_engine
 from genapp.jobs.dispatch.procrastinate import ProcrastinateDispatcher, procrastinate_app
+from genapp.jobs.limits import Limits
 from genapp.jobs.redis_channel import RedisChannel
 from genapp.jobs.service import JobService
 from genapp.jobs.store import JobStore
@@ -27,4 +28,5 @@ def backend_service(config: Settings) -> JobService:
     require_scaled_settings(config)
     store = JobStore(make_engine(config.db_url), flush_interval=config.db_flush_seconds)
     dispatcher = ProcrastinateDispatcher(app=procrastinate_app(config.db_url), store=store)
-    return JobService(store=store, dispatcher=dispatcher, channel=RedisChannel(config.redis_url, channel=config.redis_channel), media=MediaStore(config.media_dir))
+    channel = RedisChannel(config.redis_url, channel=config.redis_channel)
+    return JobService(store=store, dispatcher=dispatcher, channel=channel, media=MediaStore(config.media_dir), limits=Limits.from_settings(config))

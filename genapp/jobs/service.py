@@ -19,11 +19,12 @@ from genapp.jobs.active import ActiveJobs
 from genapp.jobs.channel import Channel, LocalChannel
 from genapp.jobs.errors import JobStateError
 from genapp.jobs.events import EventKind, JobEvent
+from genapp.jobs.limits import WINDOW, Limits
 from genapp.jobs.requests import JobRequest
-from genapp.jobs.status import ACTIVE, JobStatus
+from genapp.jobs.status import ACTIVE, RETRYABLE, JobStatus
 from genapp.jobs.store import JobStore
 from genapp.media import MediaStore
-from genapp.models import Job, JobSummary
+from genapp.models import Job, JobSummary, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,8 @@ class Dispatcher(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def dispatch(self, job_id: str) -> None:
-        """Have the (pending, stored) job run once a slot is free."""
+    async def dispatch(self, job_id: str, owner: str) -> None:
+        """Have the (pending, stored) job of this owner run once a slot is free."""
 
     async def cancel(self, job_id: str) -> None:
         """Stop the job wherever it is queued or running (its row is already flagged)."""
@@ -44,8 +45,9 @@ class Dispatcher(Protocol):
 
 
 class JobService:
-    def __init__(self, *, store: JobStore, dispatcher: Dispatcher, channel: Channel, media: MediaStore):
+    def __init__(self, *, store: JobStore, dispatcher: Dispatcher, channel: Channel, media: MediaStore, limits: Limits | None = None):
         self.store, self.dispatcher, self.channel, self.media = store, dispatcher, channel, media
+        self.limits = limits or Limits()
         self._active = ActiveJobs()
         self._watchers = LocalChannel()  # this process's listeners (the pusher), told after the view is updated
         self._follower: asyncio.Task | None = None
@@ -69,6 +71,8 @@ class JobService:
     # ----- actions ---------------------------------------------------------------------
 
     async def submit(self, *, owner: str, request: JobRequest) -> str:
+        """Queue a new job; LimitReached (with the reason) when a fair-use limit refuses it."""
+        await self._admit(owner, new_job=True)
         job = await self.store.create(
             Job(
                 id=secrets.token_urlsafe(16),
@@ -84,8 +88,12 @@ class JobService:
             )
         )
         self._announce(job)
-        await self.dispatcher.dispatch(job.id)
+        await self.dispatcher.dispatch(job.id, job.owner)
         return job.id
+
+    async def _admit(self, owner: str, *, new_job: bool) -> None:
+        now = utcnow()
+        self.limits.check(await self.store.admission(owner=owner, since=now - WINDOW), now, new_job=new_job)
 
     async def cancel(self, *, owner: str, job_id: str) -> None:
         job = await self.store.require(job_id, owner=owner)
@@ -95,9 +103,11 @@ class JobService:
 
     async def retry(self, *, owner: str, job_id: str) -> None:
         """Run a failed or cancelled job again in place: same inputs, the next attempt."""
+        if JobStatus((await self.store.require(job_id, owner=owner)).status) in RETRYABLE:  # else requeue says why not
+            await self._admit(owner, new_job=False)
         job = await self.store.requeue(job_id, owner=owner, stage="Queued for retry")
         self._announce(job)
-        await self.dispatcher.dispatch(job.id)
+        await self.dispatcher.dispatch(job.id, job.owner)
 
     async def remove(self, *, owner: str, job_id: str) -> None:
         """Delete a job and its media; an active one is stopped first."""

@@ -18,6 +18,7 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -32,6 +33,14 @@ T = TypeVar("T")
 
 _ACTIVE = list(ACTIVE_VALUES)
 _RUNNING = [s.value for s in RUNNING]
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    user_active: int  # the user's pending + running jobs
+    user_recent: int  # the user's jobs created since the window's start
+    user_oldest_recent: datetime | None  # the oldest of those
+    pending_total: int  # every user's pending jobs
 
 
 @dataclass(slots=True)
@@ -100,6 +109,19 @@ class JobStore:
     async def counts(self, *, owner: str) -> dict[str, int]:
         query = select(Job.status, func.count()).where(col(Job.owner) == owner).group_by(Job.status)
         return dict(await self._call(self._all, query))
+
+    async def admission(self, *, owner: str, since: datetime) -> Admission:
+        """What the fair-use limits look at before a submission, in one trip to the database."""
+
+        def read(session: Session) -> Admission:
+            active = session.exec(select(func.count()).where(col(Job.owner) == owner, col(Job.status).in_(_ACTIVE))).one()
+            recent, oldest = session.exec(
+                select(func.count(), func.min(Job.created_at)).where(col(Job.owner) == owner, col(Job.created_at) >= since)
+            ).one()
+            pending = session.exec(select(func.count()).where(col(Job.status) == JobStatus.PENDING.value)).one()
+            return Admission(user_active=active, user_recent=recent, user_oldest_recent=oldest, pending_total=pending)
+
+        return await self._call(read)
 
     async def pending_ahead(self, job_id: str) -> int | None:
         """1 + the pending jobs submitted before this one, or None when it is not pending."""

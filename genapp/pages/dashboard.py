@@ -8,9 +8,10 @@ from genapp.components.job_row import status_badge
 from genapp.components.layout import NAV_ICONS, page_header
 from genapp.generators import GENERATORS, ContentType
 from genapp.jobs.requests import build_request
+from genapp.jobs.errors import LimitReached
 from genapp.jobs.runtime import get_service
 from genapp.models import JobSummary
-from genapp.state.session import UserSession
+from genapp.state.session import UserSession, refused
 from genapp.state.user_jobs import UserJobs
 
 COUNT_CARDS = (
@@ -27,7 +28,10 @@ class DashboardState(rx.State):
     async def quick_start(self, job_type: str):
         """One click, defaults and a fresh seed: a surprise of that type."""
         owner = await (await self.get_state(UserSession))._owner()
-        await get_service().submit(owner=owner, request=build_request(job_type=job_type))
+        try:
+            await get_service().submit(owner=owner, request=build_request(job_type=job_type))
+        except LimitReached as exc:
+            return refused(exc)
         return rx.toast.info(f"{ContentType(job_type).value.capitalize()} started: watch the tile.", duration=2500)
 
 

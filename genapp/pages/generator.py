@@ -20,12 +20,13 @@ from genapp.components.result_card import result_card
 from genapp.config import settings
 from genapp.generators import ContentType, Generator
 from genapp.jobs.requests import JobRequestError, build_request
+from genapp.jobs.errors import LimitReached
 from genapp.jobs.runtime import get_providers, get_service
 from genapp.jobs.status import ACTIVE_VALUES
 from genapp.models import Job
 from genapp.providers import providers_from_settings
 from genapp.state.results import ResultView, download_name, export_json, markdown_of, result_view
-from genapp.state.session import JobActions, UserSession, last_path_segment
+from genapp.state.session import JobActions, UserSession, last_path_segment, refused
 from genapp.state.user_jobs import UserJobs
 
 TYPE_BLURBS = {
@@ -98,7 +99,10 @@ class GeneratorState(rx.State):
             self.errors = exc.errors
             return
         self.errors = {}
-        await get_service().submit(owner=await self._owner(), request=request)
+        try:
+            await get_service().submit(owner=await self._owner(), request=request)
+        except LimitReached as exc:
+            return refused(exc)
 
     async def _latest_job(self) -> Job | None:
         if not self.latest.id:

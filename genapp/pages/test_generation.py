@@ -13,8 +13,9 @@ from genapp.components.layout import page_header
 from genapp.config import settings
 from genapp.generators import ContentType
 from genapp.jobs.requests import JobRequestError, build_request
+from genapp.jobs.errors import LimitReached
 from genapp.jobs.runtime import get_service
-from genapp.state.session import UserSession
+from genapp.state.session import UserSession, refused
 from genapp.state.user_jobs import UserJobs
 
 MAX_BATCH = 50
@@ -47,10 +48,16 @@ class QAState(rx.State):
             return
         owner = await (await self.get_state(UserSession))._owner()
         service = get_service()
-        for _ in range(count):
-            # A fresh seed each, so a batch is varied content and not one result repeated.
-            await service.submit(owner=owner, request=dataclasses.replace(request, seed=secrets.randbelow(2**31)))
-        self.started += count
+        started = 0
+        try:
+            for _ in range(count):
+                # A fresh seed each, so a batch is varied content and not one result repeated.
+                await service.submit(owner=owner, request=dataclasses.replace(request, seed=secrets.randbelow(2**31)))
+                started += 1
+        except LimitReached as exc:
+            return refused(exc, f"Started {started} of {count}. ")
+        finally:
+            self.started += started
 
 
 def _labelled(label: str, control: rx.Component, name: str, hint: str = "") -> rx.Component:
@@ -129,7 +136,7 @@ def test_generation_page() -> rx.Component:
     return rx.vstack(
         page_header("Test generation", "QA: start many paced jobs, inject failures, and watch the global job store live."),
         rx.card(_qa_form(), width="100%", size="3"),
-        rx.text("Jobs started from this tab: ", rx.text.strong(QAState.started), size="2", color_scheme="gray"),
+        rx.text("Jobs started from this tab: ", rx.text.strong(QAState.started, custom_attrs={"data-testid": "qa-started"}), size="2", color_scheme="gray"),
         rx.heading("Global job store (raw, live)", size="4"),
         rx.grid(
             rx.card(rx.text("active", weight="bold", size="2"), rx.el.pre(UserJobs.active.to_string(), custom_attrs={"data-testid": "qa-raw-active"}, style={"fontSize": "11px", "whiteSpace": "pre-wrap", "maxHeight": "420px", "overflow": "auto"})),

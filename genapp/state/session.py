@@ -9,9 +9,14 @@ import reflex as rx
 
 from genapp.auth.cookie import USER_COOKIE, uid_in_cookie_header, valid_uid
 from genapp.config import settings
-from genapp.jobs.errors import JobNotFound, JobStateError
+from genapp.jobs.errors import JobNotFound, JobStateError, LimitReached
 from genapp.jobs.runtime import get_service
 from genapp.state.user_jobs import UserJobs, remember_owner, shared_token
+
+def refused(exc: LimitReached, before: str = ""):
+    """A fair-use refusal, said where the user looks: which limit, and when to try again."""
+    return rx.toast.warning(before + str(exc), duration=8000, close_button=True)
+
 
 def last_path_segment(state: rx.State) -> str:
     """The dynamic part of the current route: a content type or a job id."""
@@ -65,6 +70,8 @@ class JobActions(rx.State):
             return rx.toast.error("That job does not exist or is not yours.")
         except JobStateError as exc:
             return rx.toast.warning(str(exc))
+        except LimitReached as exc:
+            return refused(exc)
         return rx.toast.info(done, duration=2500)
 
     @rx.event

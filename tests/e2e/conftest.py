@@ -42,6 +42,9 @@ def app(tmp_path_factory, provider_server: FakeProviderServer) -> RunningApp:
         "GENAPP_IMAGE_SIZE": "256x256",
         "GENAPP_MEDIA_DIR": str(workdir / "media"),
         "GENAPP_PROVIDER_BACKOFF_SECONDS": "0.05",
+        # test_layout holds 50 long jobs for one user and starts one more (the default allows 50 at once);
+        # the rate limit keeps its default (60 a minute), which test_fair_use meets.
+        "GENAPP_USER_MAX_ACTIVE_JOBS": "100",
     }
     running = RunningApp(workdir, extra_env=providers)
     try:

@@ -1,4 +1,5 @@
-"""The embedded dispatcher: jobs run in this process, at most `concurrency` at once, in submission order.
+"""The embedded dispatcher: jobs run in this process, at most `concurrency` at once, users in turn
+(each user's jobs in submission order; see fair.py).
 
 On start it resumes what a previous process left unfinished (this is the only process that runs
 jobs on its database, which the embedded mode's lock guarantees).
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 
+from genapp.jobs.dispatch.fair import FairQueue
 from genapp.jobs.runner import DATABASE_DOWN, JobRunner
 from genapp.jobs.store import JobStore
 
@@ -21,7 +22,7 @@ RETRY_AFTER_DB_ERROR = 2.0  # seconds before a run the database failed is tried 
 class LocalDispatcher:
     def __init__(self, *, runner: JobRunner, store: JobStore, concurrency: int = 4):
         self.runner, self.store, self.concurrency = runner, store, concurrency
-        self._queue: deque[str] = deque()
+        self._queue = FairQueue()
         self._running: dict[str, asyncio.Task] = {}
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()
@@ -33,7 +34,7 @@ class LocalDispatcher:
         self._stopping = False
         unfinished = await self.store.requeue_interrupted(stage="Resuming after restart")
         for job in unfinished:
-            self._enqueue(job.id)
+            self._enqueue(job.id, job.owner)
         if unfinished:
             log.info("Resuming %d unfinished job(s)", len(unfinished))
         self._workers = [asyncio.create_task(self._worker(), name=f"genapp-worker-{i}") for i in range(self.concurrency)]
@@ -50,22 +51,18 @@ class LocalDispatcher:
         self._queue.clear()
         self._idle.set()
 
-    async def dispatch(self, job_id: str) -> None:
-        self._enqueue(job_id)
+    async def dispatch(self, job_id: str, owner: str) -> None:
+        self._enqueue(job_id, owner)
 
     async def cancel(self, job_id: str) -> None:
-        if job_id in self._queue:
-            self._queue.remove(job_id)
+        if self._queue.remove(job_id):
             self._settle()
         if task := self._running.get(job_id):
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
     async def queue_position(self, job_id: str) -> int | None:
-        try:
-            return self._queue.index(job_id) + 1
-        except ValueError:
-            return None
+        return self._queue.position(job_id)
 
     async def wait_idle(self) -> None:
         """Until no job is queued or running (for tests and benchmarks)."""
@@ -73,8 +70,8 @@ class LocalDispatcher:
             self._idle.clear()
             await self._idle.wait()
 
-    def _enqueue(self, job_id: str) -> None:
-        self._queue.append(job_id)
+    def _enqueue(self, job_id: str, owner: str) -> None:
+        self._queue.push(job_id, owner)
         self._idle.clear()
         self._wakeup.set()
 
@@ -87,7 +84,7 @@ class LocalDispatcher:
             while not self._queue:
                 self._wakeup.clear()
                 await self._wakeup.wait()
-            job_id = self._queue.popleft()
+            job_id, owner = self._queue.pop()
             task = self._running[job_id] = asyncio.create_task(self.runner.run(job_id), name=f"genapp-job-{job_id}")
             try:
                 await task
@@ -95,7 +92,7 @@ class LocalDispatcher:
                 if self._stopping:
                     raise
             except DATABASE_DOWN:  # the row is still active: try again shortly
-                asyncio.get_running_loop().call_later(RETRY_AFTER_DB_ERROR, self._enqueue, job_id)
+                asyncio.get_running_loop().call_later(RETRY_AFTER_DB_ERROR, self._enqueue, job_id, owner)
             except Exception:  # the runner records its own failures; this is a last resort
                 log.exception("Job %s crashed the runner", job_id)
             finally:

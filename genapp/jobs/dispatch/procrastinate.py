@@ -45,7 +45,10 @@ class ProcrastinateDispatcher:
     async def stop(self) -> None:
         await self.app.close_async()
 
-    async def dispatch(self, job_id: str) -> None:
+    async def dispatch(self, job_id: str, owner: str = "") -> None:
+        """Queue a Procrastinate job for the row. First come, first served across users for now: fair
+        turns between users are the embedded dispatcher's only (Procrastinate takes the highest priority,
+        then the oldest; a priority per user's backlog would reorder a user's own jobs)."""
         try:
             ref = await self.app.configure_task(TASK, queue=QUEUE, queueing_lock=job_id).defer_async(job_id=job_id)
         except AlreadyEnqueued:
