@@ -39,7 +39,9 @@ def test_a_flood_is_refused_with_a_reason_and_another_user_still_gets_a_slot(pag
         open_page(page_b, "/dashboard/test-generation")
         waiting = int(page.get_by_test_id("active-count").text_content())
         clicked = time.monotonic()
-        [job] = qa_start(page_b, job_type="item", duration="1", count="1")
+        start_qa(page_b, count=1, duration="1")
+        page_b.wait_for_function("sel => document.querySelectorAll(sel).length === 1", arg=ROW)
+        job = page_b.locator(ROW).first.get_attribute("data-job-id")
         expect(row(page_b, job)).to_have_attribute("data-status", re.compile("generating|complete"), timeout=10_000)
         started_after = time.monotonic() - clicked
         still = int(page.get_by_test_id("active-count").text_content())
