@@ -20,6 +20,8 @@ config = rx.Config(
     # Scaled mode: Reflex keeps each tab's state in Redis too (REFLEX_REDIS_URL still overrides this), so
     # a tab can reconnect to any backend. Embedded mode leaves Reflex's default (memory; disk under `make dev`).
     redis_url=settings.redis_url if settings.mode == "scaled" else None,
+    # Only the app's own pages may call the backend (Reflex passes this to CORS and to socket.io's handshake).
+    cors_allowed_origins=settings.origins(),
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="violet", gray_color="slate", radius="large"))],
     disable_plugins=[SitemapPlugin],
     show_built_with_reflex=False,

@@ -24,12 +24,18 @@ class Settings(BaseSettings):
     worker_shutdown_seconds: float = Field(10.0, ge=0, description="Scaled mode: on SIGTERM, running jobs get this long to finish; the rest resume elsewhere.")
     frontend_port: int = Field(3000, description="Port of the web UI.")
     backend_port: int = Field(8000, description="Port of the backend (websocket and HTTP API).")
+    allowed_origins: str = Field(
+        "", description="Comma-separated origins whose pages may talk to the backend (CORS and the websocket); empty: this machine's UI port."
+    )
     max_concurrent_jobs: int = Field(4, ge=1, le=256, description="Jobs that run at once; the rest wait in submission order.")
     push_interval_seconds: float = Field(
         0.075, gt=0, description="Progress pushes to the browser are coalesced to one per this interval (0.075 s: publish-to-screen p95 under 100 ms)."
     )
     db_flush_seconds: float = Field(1.0, gt=0, description="Progress is written to the database at least this often (status changes at once).")
     max_prompt_chars: int = Field(4000, ge=1, description="Longest accepted free-text prompt.")
+    qa_page: Literal["auto", "on", "off"] = Field(
+        "auto", description="The QA page (many paced jobs, failure injection): auto = on in the embedded mode, off in the scaled mode (a shared service)."
+    )
     max_simulated_seconds: float = Field(120, gt=0, description="Longest simulated duration on the QA page.")
     user_max_active_jobs: int = Field(50, ge=1, description="Fair use: generations one user may have queued or running at once.")
     user_max_jobs_per_minute: int = Field(60, ge=1, description="Fair use: generations one user may start in any minute.")
@@ -79,6 +85,16 @@ class Settings(BaseSettings):
     provider_backoff_cap_seconds: float = Field(30, ge=0, description="Longest delay between tries.")
     provider_max_retry_after_seconds: float = Field(120, ge=0, description="Longest Retry-After honoured; a server asking for more fails the job at once.")
     provider_max_response_bytes: int = Field(2_000_000, ge=1024, description="Largest answer accepted from the LLM server.")
+
+
+    def qa_enabled(self) -> bool:
+        return self.qa_page == "on" or (self.qa_page == "auto" and self.mode == "embedded")
+
+    def origins(self) -> list[str]:
+        """The origins the backend answers: the setting, or the UI on this machine by either name."""
+        if self.allowed_origins.strip():
+            return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+        return [f"http://localhost:{self.frontend_port}", f"http://127.0.0.1:{self.frontend_port}"]
 
 
 settings = Settings()

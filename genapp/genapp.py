@@ -36,5 +36,6 @@ _add(dashboard_page(), "/dashboard", "Dashboard")
 for content_type, generator in GENERATORS.items():
     _add(generator_page(generator), f"/dashboard/{content_type.value}", f"{generator.label} generator")
 _add(job_detail_page(), "/dashboard/jobs/[job_id]", "Job")
-_add(test_generation_page(), "/dashboard/test-generation", "Test generation")
+if settings.qa_enabled():
+    _add(test_generation_page(), "/dashboard/test-generation", "Test generation")
 _add(settings_page(), "/dashboard/settings", "Settings")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from genapp.config import settings
+
 from genapp.components.watch import on_change
 from genapp.components.tile import active_generations_tile, tile_backdrop, tile_indicator
 from genapp.generators import GENERATORS
@@ -54,7 +56,7 @@ def sidebar() -> rx.Component:
         rx.text("Generators", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),
         *[_nav_link(g.label, f"/dashboard/{t.value}", NAV_ICONS[t.value]) for t, g in GENERATORS.items()],
         rx.text("Tools", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),
-        _nav_link("Test generation", "/dashboard/test-generation", "flask-conical"),
+        _nav_link("Test generation", "/dashboard/test-generation", "flask-conical") if settings.qa_enabled() else rx.fragment(),
         _nav_link("Settings", "/dashboard/settings", "settings"),
         rx.spacer(),
         rx.hstack(rx.color_mode.button(size="2", variant="ghost"), rx.text("Theme", size="1", color_scheme="gray"), align="center"),

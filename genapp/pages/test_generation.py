@@ -27,6 +27,8 @@ class QAState(rx.State):
 
     @rx.event
     async def start(self, form_data: dict[str, Any]):
+        if not settings.qa_enabled():  # the handler exists whether or not the page is served
+            return rx.toast.error("The QA page is off on this server.")
         errors: dict[str, str] = {}
         raw_count = str(form_data.get("count", "1")).strip() or "1"
         count = int(raw_count) if raw_count.isdigit() else 0

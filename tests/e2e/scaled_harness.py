@@ -70,6 +70,7 @@ class ScaledApp:
                 "GENAPP_BACKEND_PORT": str(self.public_port),
                 "GENAPP_DEFAULT_TEXT_SOURCE": "procedural",
                 "GENAPP_DEFAULT_IMAGE_SOURCE": "procedural",
+                "GENAPP_QA_PAGE": "on",  # off by default in the scaled mode; the tests and the bench drive it
             }
         )
         self.workers, self.worker_env = workers, worker_env or {}

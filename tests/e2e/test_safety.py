@@ -6,7 +6,11 @@ writing) is put in the user's database row, and its page is opened as the user o
 
 from __future__ import annotations
 
+import base64
 import secrets
+import socket
+
+import httpx
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -72,3 +76,24 @@ def test_model_written_html_is_shown_as_text_and_runs_nothing(page: Page, app: R
         assert page.evaluate("() => window.__pwned") is None
         expect(page.get_by_test_id("result-panel")).to_be_visible()
     assert page.url.endswith(f"/dashboard/jobs/{job_id}"), f"navigated to {page.url}"
+
+
+def websocket_status(app: RunningApp, origin: str) -> int:
+    """The status a websocket upgrade to the backend's event endpoint gets, sent from `origin` (stdlib only)."""
+    key = base64.b64encode(secrets.token_bytes(16)).decode()
+    request = (
+        f"GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost:{app.backend_port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n"
+    )
+    with socket.create_connection(("localhost", app.backend_port), timeout=10) as conn:
+        conn.sendall(request.encode())
+        return int(conn.recv(4096).split(b" ", 2)[1])
+
+
+def test_only_the_apps_own_pages_may_open_the_backend(app: RunningApp):
+    """CORS and the websocket handshake answer the UI's origin only: another site's page cannot act as the user."""
+    assert websocket_status(app, app.url) == 101
+    assert websocket_status(app, "https://evil.example") in (400, 403)
+    ping = f"{app.backend_url}/ping"
+    assert httpx.get(ping, headers={"Origin": app.url}).headers.get("access-control-allow-origin") == app.url
+    assert "access-control-allow-origin" not in httpx.get(ping, headers={"Origin": "https://evil.example"}).headers
