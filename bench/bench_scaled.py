@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO))
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session, col, func, select  # noqa: E402
 
+from bench.bench_push import OBSERVER  # noqa: E402  (each change of a row's data-progress, page clock)
 from bench.bench_providers import MODEL, ServerProcess, bench_request, genapp_payload, run_raw  # noqa: E402
 from genapp.db import make_engine, migrate  # noqa: E402
 from genapp.jobs.events import EventKind  # noqa: E402
@@ -247,20 +248,6 @@ def same_streams(*rounds: list[dict]) -> tuple[str, int]:
 RATE = 50.0  # tokens per second per stream
 
 DOM_JOBS = 20
-ROW = '[data-testid="active-generations"] [data-testid="job-row"]'
-# Each change of a row's data-progress, with the page's wall clock (the same clock as the worker's trace).
-OBSERVER = """() => {
-  window.__changes = [];
-  const seen = new Map();
-  const record = () => {
-    const t = performance.timeOrigin + performance.now();
-    for (const r of document.querySelectorAll('%s')) {
-      const key = r.dataset.jobId, p = r.dataset.progress;
-      if (seen.get(key) !== p) { seen.set(key, p); window.__changes.push([t / 1000, key, Number(p)]); }
-    }
-  };
-  new MutationObserver(record).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-progress']});
-}""" % ROW
 
 
 def dom_latency() -> dict[str, list[float]]:
