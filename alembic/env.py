@@ -21,6 +21,7 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 from sqlmodel import SQLModel
 
 import genapp.models  # noqa: F401,E402  (registers the tables)
+import genapp.auth.models  # noqa: F401,E402
 from genapp.config import settings  # noqa: E402
 
 target_metadata = SQLModel.metadata

@@ -1,7 +1,7 @@
-"""HTTP routes beside the Reflex app: the image files that image providers made.
+"""HTTP routes beside the Reflex app: the image files that image providers made, and /auth (sessions).
 
 Mounted with `rx.App(api_transformer=...)`, so they are served by the backend process.
-A file is served only to its job's owner (the user cookie the browser sends with the image
+A file is served only to its job's owner (the session cookie the browser sends with the image
 request); "not yours" and "no such file" get the same 404. The headers keep a browser from
 reading it as anything but the image it is.
 """
@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from genapp.auth.cookie import USER_COOKIE, valid_uid
+from genapp.auth.cookie import SESSION_COOKIE, valid_token
+from genapp.auth.routes import routes as auth_routes
+from genapp.auth.runtime import get_auth
 from genapp.config import settings
 from genapp.jobs.runtime import get_service
 from genapp.media import URL_PATH, MediaStore, content_type
@@ -31,10 +33,10 @@ _MEDIA_HEADERS = {
 async def media_file(request: Request) -> Response:
     name = request.path_params["name"]
     path = _media.path(name)
-    owner = valid_uid(request.cookies.get(USER_COOKIE))
-    if path is None or not owner or await get_service().get(owner=owner, job_id=name.rsplit(".", 1)[0]) is None:
+    identity = await get_auth().resolve(valid_token(request.cookies.get(SESSION_COOKIE)))
+    if path is None or identity is None or await get_service().get(owner=identity.user_id, job_id=name.rsplit(".", 1)[0]) is None:
         return JSONResponse({"detail": "No such image."}, status_code=404, headers={"X-Content-Type-Options": "nosniff"})
     return FileResponse(path, media_type=content_type(name), headers=_MEDIA_HEADERS)
 
 
-api = Starlette(routes=[Route(URL_PATH + "/{name}", media_file, methods=["GET", "HEAD"])])
+api = Starlette(routes=[Route(URL_PATH + "/{name}", media_file, methods=["GET", "HEAD"]), *auth_routes])

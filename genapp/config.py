@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     max_pending_jobs: int = Field(1000, ge=1, description="Fair use: generations waiting, all users together; beyond it submissions are refused.")
     recent_jobs_shown: int = Field(20, ge=1, description="Finished jobs listed in the Active Generations tile.")
     progress_trace: str = Field("", description="Benchmarks only: a file to log each published progress change to.")
-    user_cookie_days: int = Field(365, ge=1, description="Lifetime of the cookie that identifies a browser's user.")
+    user_cookie_days: int = Field(365, ge=1, description="Lifetime of a guest's session (a browser that has not signed in).")
+    session_days: int = Field(30, ge=1, description="Lifetime of a signed-in session.")
 
     media_dir: str = Field("media", description="Folder where images from an image provider are stored (one file per job).")
 

@@ -3,16 +3,19 @@
 import reflex as rx
 
 from genapp.api import api
+from genapp.auth.runtime import auth_lifespan
 from genapp.components.layout import shell
 from genapp.generators import GENERATORS
 from genapp.config import settings
 from genapp.jobs.runtime import job_service_lifespan
 from genapp.jobs.trace import trace_lifespan
+from genapp.pages.account import AuthPage, account_page, sign_in_page, sign_up_page
 from genapp.pages.dashboard import dashboard_page
 from genapp.pages.generator import generator_page
 from genapp.pages.job_detail import job_detail_page
 from genapp.pages.settings import settings_page
 from genapp.pages.test_generation import test_generation_page
+from genapp.state.guard import TabGuard
 from genapp.state.pusher import pusher_lifespan
 from genapp.state.session import UserSession
 
@@ -21,14 +24,16 @@ app = rx.App(
     toaster=rx.toast.provider(position="top-center", rich_colors=True, close_button=True),
     api_transformer=api,
 )
-app.register_lifespan_task(job_service_lifespan)
+app.add_middleware(TabGuard(), index=0)
+app.register_lifespan_task(job_service_lifespan)  # migrates the database: first
+app.register_lifespan_task(auth_lifespan)
 app.register_lifespan_task(pusher_lifespan(app))
 if settings.progress_trace:
     app.register_lifespan_task(trace_lifespan(settings.progress_trace))
 
 
-def _add(component, route: str, title: str) -> None:
-    app.add_page(shell(component), route=route, title=f"{title} · genapp", on_load=UserSession.connect)
+def _add(component, route: str, title: str, *on_load) -> None:
+    app.add_page(shell(component), route=route, title=f"{title} · genapp", on_load=[UserSession.connect, *on_load])
 
 
 app.add_page(rx.fragment(), route="/", title="genapp", on_load=rx.redirect("/dashboard"))
@@ -39,3 +44,6 @@ _add(job_detail_page(), "/dashboard/jobs/[job_id]", "Job")
 if settings.qa_enabled():
     _add(test_generation_page(), "/dashboard/test-generation", "Test generation")
 _add(settings_page(), "/dashboard/settings", "Settings")
+_add(sign_in_page(), "/signin", "Sign in", AuthPage.load)
+_add(sign_up_page(), "/signup", "Sign up", AuthPage.load)
+_add(account_page(), "/account", "Account", AuthPage.load)

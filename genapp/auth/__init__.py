@@ -1,1 +1,1 @@
-"""Who the user is: today the browser's user-id cookie; accounts and server sessions come here next."""
+"""Who the user is: accounts, server-issued sessions (HttpOnly cookie), failed sign-in limits, the /auth routes."""

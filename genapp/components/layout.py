@@ -42,6 +42,27 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     )
 
 
+def _account_link() -> rx.Component:
+    return rx.cond(
+        UserSession.signed_in,
+        rx.link(
+            rx.hstack(rx.icon("circle-user-round", size=16), rx.text(UserSession.email, size="2", trim="both", truncate=True), spacing="2", align="center"),
+            href="/account",
+            underline="none",
+            padding="6px 10px",
+            width="100%",
+            custom_attrs={"data-testid": "nav-account"},
+        ),
+        rx.hstack(
+            rx.link("Sign in", href="/signin", size="2", custom_attrs={"data-testid": "nav-signin"}),
+            rx.text("·", color_scheme="gray"),
+            rx.link("Sign up", href="/signup", size="2", custom_attrs={"data-testid": "nav-signup"}),
+            padding="6px 10px",
+            spacing="2",
+        ),
+    )
+
+
 def sidebar() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -59,6 +80,7 @@ def sidebar() -> rx.Component:
         _nav_link("Test generation", "/dashboard/test-generation", "flask-conical") if settings.qa_enabled() else rx.fragment(),
         _nav_link("Settings", "/dashboard/settings", "settings"),
         rx.spacer(),
+        _account_link(),
         rx.hstack(rx.color_mode.button(size="2", variant="ghost"), rx.text("Theme", size="1", color_scheme="gray"), align="center"),
         width="220px",
         min_width="220px",

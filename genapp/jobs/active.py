@@ -7,6 +7,7 @@ subscription (re)starts, so it is never more than one lost-and-refound subscript
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.status import ACTIVE_VALUES
@@ -21,6 +22,8 @@ class ActiveJobs:
         self._jobs: dict[str, dict[str, JobSummary]] = {}  # owner -> job id -> summary, oldest first
         self._drafts: dict[str, dict[str, str]] = {}
         self._gone: OrderedDict[str, int] = OrderedDict()  # job id -> the attempt that finished
+        # job id -> its owner since it moved: a runner that started before the move still names the old one
+        self._moved: OrderedDict[str, str] = OrderedDict()
 
     def summaries(self, owner: str) -> list[JobSummary]:
         return list(self._jobs.get(owner, {}).values())
@@ -37,7 +40,30 @@ class ActiveJobs:
         for job in jobs:
             self._jobs.setdefault(job.owner, {})[job.id] = JobSummary.of(job)
 
-    def apply(self, event: JobEvent) -> None:
+    def apply(self, event: JobEvent) -> JobEvent:
+        """Take the event in; returns it as it should be heard (with the job's owner since a move)."""
+        if event.kind == EventKind.MOVED:
+            self._move(event)
+            return event
+        if (owner := self._moved.get(event.job_id)) is not None and owner != event.owner:
+            event = replace(event, owner=owner)
+        self._take(event)
+        return event
+
+    def _move(self, event: JobEvent) -> None:
+        self._moved[event.job_id] = event.owner
+        self._moved.move_to_end(event.job_id)
+        while len(self._moved) > _TOMBSTONES:
+            self._moved.popitem(last=False)
+        draft = self._drafts.get(event.previous_owner, {}).get(event.job_id)
+        self._drop(self._jobs, event.previous_owner, event.job_id)
+        self._drop(self._drafts, event.previous_owner, event.job_id)
+        if event.summary is not None and event.summary.status in ACTIVE_VALUES and event.job_id not in self._gone:
+            self._jobs.setdefault(event.owner, {})[event.job_id] = event.summary
+            if draft:
+                self._drafts.setdefault(event.owner, {})[event.job_id] = draft
+
+    def _take(self, event: JobEvent) -> None:
         owner, job_id = event.owner, event.job_id
         if event.kind == EventKind.DRAFT:
             if job_id in self._gone:

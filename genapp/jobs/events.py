@@ -19,6 +19,7 @@ class EventKind(str, Enum):
     DRAFT = "draft"  # the streamed text of a running LLM job grew (never persisted)
     REMOVED = "removed"
     RESYNC = "resync"  # the subscription (re)started: what was announced meanwhile may be lost, reload
+    MOVED = "moved"  # the job now belongs to `owner` (a guest signed in): `previous_owner` had it
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class JobEvent:
     job_id: str = ""
     summary: JobSummary | None = None
     draft: str = ""
+    previous_owner: str = ""
 
     @property
     def status(self) -> str:
@@ -39,7 +41,7 @@ class JobEvent:
 
     def to_json(self) -> str:
         return json.dumps(
-            {"k": self.kind.value, "o": self.owner, "j": self.job_id, "s": self.summary.model_dump() if self.summary else None, "d": self.draft},
+            {"k": self.kind.value, "o": self.owner, "j": self.job_id, "s": self.summary.model_dump() if self.summary else None, "d": self.draft, "p": self.previous_owner},
             separators=(",", ":"),
         )
 
@@ -47,7 +49,7 @@ class JobEvent:
     def from_json(cls, text: str | bytes) -> JobEvent:
         data = json.loads(text)
         summary = JobSummary.model_validate(data["s"]) if data.get("s") else None
-        return cls(EventKind(data["k"]), data.get("o", ""), data.get("j", ""), summary, data.get("d", ""))
+        return cls(EventKind(data["k"]), data.get("o", ""), data.get("j", ""), summary, data.get("d", ""), data.get("p", ""))
 
 
 RESYNC = JobEvent(EventKind.RESYNC)

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from genapp.jobs.active import ActiveJobs
 from genapp.jobs.channel import Channel, LocalChannel
-from genapp.jobs.errors import JobStateError
+from genapp.jobs.errors import JobStateError, LimitReached
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.limits import WINDOW, Limits
 from genapp.jobs.requests import JobRequest
@@ -92,6 +92,8 @@ class JobService:
         return job.id
 
     async def _admit(self, owner: str, *, new_job: bool) -> None:
+        if not owner:  # a tab whose session ended (signed out elsewhere, expired) is no one
+            raise LimitReached("Your session has ended: reload the page to go on.")
         now = utcnow()
         self.limits.check(await self.store.admission(owner=owner, since=now - WINDOW), now, new_job=new_job)
 
@@ -117,6 +119,13 @@ class JobService:
         await self.store.delete(job_id)
         await asyncio.to_thread(self.media.delete, job_id)
         self.channel.publish(JobEvent(EventKind.REMOVED, owner, job_id))
+
+    async def transfer(self, from_owner: str, to_owner: str) -> int:
+        """Every job of one user becomes another's (a guest who signs in keeps their jobs); returns how many."""
+        moved, active = await self.store.transfer(from_owner, to_owner)
+        for job in active:
+            self.channel.publish(JobEvent(EventKind.MOVED, to_owner, job.id, JobSummary.of(job), previous_owner=from_owner))
+        return moved
 
     # ----- views -----------------------------------------------------------------------
 
@@ -167,7 +176,7 @@ class JobService:
                         self._active.reload(await self.store.active())
                         self._following.set()
                     else:
-                        self._active.apply(event)
+                        event = self._active.apply(event)
                     self._watchers.publish(event)
             except asyncio.CancelledError:
                 raise

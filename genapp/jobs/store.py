@@ -202,6 +202,19 @@ class JobStore:
         self._dirty.pop(job_id, None)
         await self._call(self._update, sa.delete(Job).where(col(Job.id) == job_id))
 
+    async def transfer(self, from_owner: str, to_owner: str) -> tuple[int, list[Job]]:
+        """Give every job of one owner to another in one transaction: (how many, the active ones after)."""
+
+        def work(session: Session) -> tuple[int, list[Job]]:
+            active = list(session.exec(select(Job).where(col(Job.owner) == from_owner, col(Job.status).in_(_ACTIVE))))
+            moved = session.execute(sa.update(Job).where(col(Job.owner) == from_owner).values(owner=to_owner)).rowcount
+            session.commit()
+            for job in active:
+                job.owner = to_owner
+            return moved, active
+
+        return await self._call(work)
+
     async def requeue_interrupted(self, *, stage: str) -> list[Job]:
         """After a crash of the one process that runs jobs: running rows go back to pending. All active rows, oldest first."""
         await self._call(

@@ -78,6 +78,8 @@ class Pusher:
                 self._wake.set()
                 continue
             pending = self.pending.setdefault(event.owner, _Pending())
+            if event.kind == EventKind.MOVED:
+                self.pending.setdefault(event.previous_owner, _Pending()).full = True
             if event.kind == EventKind.PROGRESS:
                 pending.progress = True
             elif event.kind == EventKind.DRAFT:

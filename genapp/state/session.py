@@ -1,14 +1,16 @@
-"""A tab's link to its user: the user id cookie, the shared job store, and the job actions."""
+"""A tab's link to its user: the session, the shared job store, and the job actions."""
 
 from __future__ import annotations
 
-import secrets
 import time
+from urllib.parse import urlencode
 
 import reflex as rx
 
-from genapp.auth.cookie import USER_COOKIE, uid_in_cookie_header, valid_uid
-from genapp.config import settings
+from genapp.auth.cookie import session_token_in_header
+from genapp.auth.runtime import get_auth
+from genapp.auth.store import Identity
+from genapp.auth.service import MESSAGES
 from genapp.jobs.errors import JobNotFound, JobStateError, LimitReached
 from genapp.jobs.runtime import get_service
 from genapp.state.user_jobs import UserJobs, remember_owner, shared_token
@@ -24,27 +26,42 @@ def last_path_segment(state: rx.State) -> str:
 
 
 class UserSession(rx.State):
-    """All tabs of one browser share the cookie, hence the user and their jobs."""
+    """Who this tab's browser is, from the session cookie its websocket sent (HttpOnly: no page script
+    can read or write it). All tabs of one browser, and every browser signed in to one account, share
+    the user's job store."""
 
-    uid: str = rx.Cookie("", name=USER_COOKIE, max_age=settings.user_cookie_days * 86400, same_site="lax")
+    signed_in: bool = False
+    email: str = ""  # the account's, shown to its own tabs; empty for a guest
     toast_seen: int = 0  # the last job notice this tab has shown
+    _browser: str = ""  # the browser this tab's state belongs to (see genapp/state/guard.py)
+
+    async def _identity(self) -> Identity | None:
+        return await get_auth().resolve(session_token_in_header(self.router.headers.cookie))
 
     async def _owner(self) -> str:
-        """The user id, minting one on a browser's first visit. A tab whose state was lost (Reflex's
-        states in a Redis that restarted empty) still sent the browser's cookie with its websocket:
-        that user is kept, not replaced by a new one."""
-        if not valid_uid(self.uid):
-            self.uid = uid_in_cookie_header(self.router.headers.cookie) or secrets.token_hex(16)
-        return self.uid
+        """The user id, or '' when the session ended (signed out elsewhere, expired): nothing is theirs."""
+        identity = await self._identity()
+        return identity.user_id if identity else ""
+
+    def _start_url(self) -> str:
+        """The backend route that gives this browser a session, then sends it back to this page. The
+        backend's address is the one this tab's websocket reached (the UI may be opened by any name)."""
+        headers = self.router.headers
+        scheme = "https" if headers.origin.startswith("https:") else "http"
+        return f"{scheme}://{headers.host}/auth/start?" + urlencode({"next": str(self.router.url)})
 
     @rx.event
     async def connect(self):
-        """Link this tab to the user's shared job store and load it fresh."""
-        owner = await self._owner()
+        """Link this tab to the user's shared job store and load it fresh; a browser without a live
+        session gets one first (a guest: a round trip to the backend, once)."""
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect(self._start_url(), replace=True)
+        self.signed_in, self.email = identity.signed_in, identity.email
         jobs = await self.get_state(UserJobs)
-        linked = await jobs._link_to(shared_token(owner))
-        remember_owner(owner)
-        await linked._refresh_all(owner)
+        linked = await jobs._link_to(shared_token(identity.user_id))
+        remember_owner(identity.user_id)
+        await linked._refresh_all(identity.user_id)
 
     @rx.event
     async def show_notice(self):
@@ -64,6 +81,8 @@ class JobActions(rx.State):
 
     async def _act(self, action, job_id: str, done: str):
         owner = await (await self.get_state(UserSession))._owner()
+        if not owner:
+            return rx.toast.error(MESSAGES["no-session"])
         try:
             await action(owner=owner, job_id=job_id)
         except JobNotFound:

@@ -1,0 +1,163 @@
+"""Every read and write of accounts, sessions and sign-in counters, in the store's own threads."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select, update
+
+from genapp.auth.models import Account, AuthSession, SignInThrottle
+from genapp.models import utcnow
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a session says the browser is. `session` is the row id (the token's hash), never the token."""
+
+    user_id: str
+    browser_id: str
+    session: str
+    email: str = ""  # empty for a guest
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.email)
+
+
+class AuthStore:
+    def __init__(self, db: sa.Engine):
+        self.db = db
+        self._threads = ThreadPoolExecutor(max_workers=1 if db.dialect.name == "sqlite" else 4, thread_name_prefix="genapp-auth-db")
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)
+        self.db.dispose()
+
+    # ----- sessions --------------------------------------------------------------------
+
+    async def add_session(self, session_id: str, *, user_id: str, browser_id: str, account: bool, lifetime: timedelta) -> None:
+        now = utcnow()
+        row = AuthSession(id=session_id, user_id=user_id, browser_id=browser_id, account=account, created_at=now, expires_at=now + lifetime)
+        await self._call(_add, row)
+
+    async def identity(self, session_id: str) -> Identity | None:
+        def work(session: Session) -> Identity | None:
+            row = session.get(AuthSession, session_id)
+            if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
+                return None
+            email = ""
+            if row.account:
+                account = session.get(Account, row.user_id)
+                if account is None:
+                    return None
+                email = account.email
+            return Identity(user_id=row.user_id, browser_id=row.browser_id, session=row.id, email=email)
+
+        return await self._call(work)
+
+    async def revoke(self, session_ids: Iterable[str] = (), *, user_id: str | None = None, keep: str | None = None) -> None:
+        """Revoke these sessions, or every live session of a user (but `keep`)."""
+        statement = update(AuthSession).where(col(AuthSession.revoked_at).is_(None)).values(revoked_at=utcnow())
+        if user_id is not None:
+            statement = statement.where(col(AuthSession.user_id) == user_id)
+            if keep is not None:
+                statement = statement.where(col(AuthSession.id) != keep)
+        else:
+            statement = statement.where(col(AuthSession.id).in_(list(session_ids)))
+        await self._call(_execute, statement)
+
+    async def ever_had_session(self, user_id: str) -> bool:
+        return await self._call(lambda s: s.exec(select(AuthSession.id).where(AuthSession.user_id == user_id).limit(1)).first() is not None)
+
+    # ----- accounts --------------------------------------------------------------------
+
+    async def account_by_email(self, email: str) -> Account | None:
+        return await self._call(lambda s: s.exec(select(Account).where(Account.email == email)).first())
+
+    async def account(self, user_id: str) -> Account | None:
+        return await self._call(lambda s: s.get(Account, user_id))
+
+    async def add_account(self, account: Account) -> bool:
+        """False when the email is taken (the unique index decides, so two sign-ups cannot race past it)."""
+
+        def work(session: Session) -> bool:
+            session.add(account)
+            try:
+                session.commit()
+            except sa.exc.IntegrityError:
+                session.rollback()
+                return False
+            return True
+
+        return await self._call(work)
+
+    async def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        await self._call(_execute, update(Account).where(col(Account.id) == user_id).values(password_hash=password_hash, password_changed_at=utcnow()))
+
+    # ----- failed sign-ins -------------------------------------------------------------
+
+    async def locked_until(self, keys: list[str]) -> datetime | None:
+        """The latest lock over these keys that has not run out, if any."""
+
+        def work(session: Session) -> datetime | None:
+            rows = session.exec(select(SignInThrottle).where(col(SignInThrottle.key).in_(keys))).all()
+            now = utcnow()
+            locks = [_aware(r.locked_until) for r in rows if r.locked_until is not None and _aware(r.locked_until) > now]
+            return max(locks, default=None)
+
+        return await self._call(work)
+
+    async def note_failure(self, key: str, lock_for: Callable[[int], float], *, forget_after: timedelta) -> int:
+        """Count a failure for the key (counts older than `forget_after` start over); lock it as `lock_for(failures)` seconds says."""
+
+        def work(session: Session) -> int:
+            now = utcnow()
+            row = session.get(SignInThrottle, key, with_for_update=True) or SignInThrottle(key=key)
+            if row.failures and now - _aware(row.last_failure_at) > forget_after:
+                row.failures = 0
+            row.failures += 1
+            row.last_failure_at = now
+            seconds = lock_for(row.failures)
+            row.locked_until = now + timedelta(seconds=seconds) if seconds > 0 else None
+            session.add(row)
+            session.commit()
+            return row.failures
+
+        return await self._call(work)
+
+    async def forget_failures(self, key: str) -> None:
+        await self._call(_execute, sa.delete(SignInThrottle).where(col(SignInThrottle.key) == key))
+
+    # ----- plumbing --------------------------------------------------------------------
+
+    async def _call(self, work: Callable[..., T], *args: Any) -> T:
+        def in_thread() -> T:
+            with Session(self.db, expire_on_commit=False) as session:
+                return work(session, *args)
+
+        return await asyncio.get_running_loop().run_in_executor(self._threads, in_thread)
+
+
+def _add(session: Session, row) -> None:
+    session.add(row)
+    session.commit()
+
+
+def _execute(session: Session, statement) -> None:
+    session.execute(statement)
+    session.commit()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; they were written in UTC."""
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
