@@ -261,13 +261,13 @@ def dom_latency() -> dict[str, list[float]]:
         env = {"GENAPP_PROGRESS_TRACE": str(trace), "GENAPP_WORKER_CONCURRENCY": str(DOM_JOBS // 2)}
         with running_scaled(Path(tmp), workers=2, worker_env=env) as app, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            # Two windows (contexts), one user: the second gets the first's user cookie. Both are in front.
+            # Two windows (contexts), one user: the second gets the first's session cookie. Both are in front.
             first = browser.new_context(base_url=app.url, viewport={"width": 1280, "height": 2400})
             tab1 = Tab(first.new_page(), "tab 1")
             tab1.page.goto("/dashboard/test-generation")
-            tab1.page.wait_for_function("() => document.cookie.includes('genapp_uid=')")
+            tab1.page.get_by_test_id("session-linked").wait_for(state="attached")
             second = browser.new_context(base_url=app.url, viewport={"width": 1280, "height": 2400})
-            second.add_cookies([c for c in first.cookies() if c["name"] == "genapp_uid"])
+            second.add_cookies([c for c in first.cookies() if c["name"] == "genapp_session"])  # the same browser
             tab2 = Tab(second.new_page(), "tab 2")
             tab2.page.goto("/dashboard")
             tab2.page.get_by_test_id("active-generations").wait_for()

@@ -116,6 +116,7 @@ def shell(content: rx.Component) -> rx.Component:
         active_generations_tile(),
         tile_backdrop(),
         _notice_watcher(),
+        rx.cond(UserSession.linked, rx.el.span(custom_attrs={"data-testid": "session-linked"}, hidden=True)),
         spacing="0",
         align="start",
         width="100%",

@@ -76,7 +76,7 @@ def _card(*children: rx.Component) -> rx.Component:
 
 
 def _submit(label: str, testid: str, **props) -> rx.Component:
-    return rx.button(label, type="submit", size="3", width="100%", custom_attrs={"data-testid": testid}, **props)
+    return rx.button(label, type="submit", size="3", width="100%", white_space="nowrap", custom_attrs={"data-testid": testid}, **props)
 
 
 def sign_in_page() -> rx.Component:

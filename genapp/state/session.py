@@ -33,6 +33,7 @@ class UserSession(rx.State):
     signed_in: bool = False
     email: str = ""  # the account's, shown to its own tabs; empty for a guest
     toast_seen: int = 0  # the last job notice this tab has shown
+    linked: bool = False  # this tab shows its user's jobs (tests wait for it)
     _browser: str = ""  # the browser this tab's state belongs to (see genapp/state/guard.py)
 
     async def _identity(self) -> Identity | None:
@@ -62,6 +63,7 @@ class UserSession(rx.State):
         linked = await jobs._link_to(shared_token(identity.user_id))
         remember_owner(identity.user_id)
         await linked._refresh_all(identity.user_id)
+        self.linked = True
 
     @rx.event
     async def show_notice(self):

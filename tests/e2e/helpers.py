@@ -20,10 +20,15 @@ def row_ids(page: Page, selector: str = ROW) -> list[str]:
 
 def open_page(page: Page, path: str) -> None:
     page.goto(path)
-    # Linked to the user's job store once the tile shows its state (empty text or rows). The dev
-    # server builds a route on its first visit, which on a busy machine takes more than 5 s.
+    # Linked to the user's job store (a new browser first gets its session from the backend and comes
+    # back). The dev server builds a route on its first visit, which on a busy machine takes more than 5 s.
+    expect(page.get_by_test_id("session-linked")).to_be_attached(timeout=30_000)
     expect(page.get_by_test_id("active-generations")).to_be_visible(timeout=30_000)
-    page.wait_for_function("() => document.cookie.includes('genapp_uid=')")
+
+
+def user_id(page: Page, backend_url: str) -> str:
+    """The user this browser's session cookie (HttpOnly: not visible to the page) stands for."""
+    return page.request.get(f"{backend_url}/auth/me").json()["user"]
 
 
 def qa_start(page: Page, *, job_type="character", duration="6", fail_at="", count="1") -> list[str]:

@@ -80,7 +80,7 @@ def test_a_character_from_the_llm_streams_progress_into_the_tile(page: Page, pro
     assert owner.status == 200 and owner.headers["content-type"] == "image/png"
     assert owner.headers["x-content-type-options"] == "nosniff" and "sandbox" in owner.headers["content-security-policy"]
     assert httpx.get(src).status_code == 404, "served without the owner's cookie"
-    assert httpx.get(src, cookies={"genapp_uid": "0" * 32}).status_code == 404, "served to another user"
+    assert httpx.get(src, cookies={"genapp_session": "A" * 43}).status_code == 404, "served to another session"
 
 
 def test_a_provider_failure_shows_a_clear_error_and_retry_works(page: Page, provider_server: FakeProviderServer):

@@ -21,7 +21,7 @@ from genapp.generators import get_generator
 from genapp.models import Job, utcnow
 from tests.e2e.conftest import screenshot
 from tests.e2e.harness import RunningApp
-from tests.e2e.helpers import open_page
+from tests.e2e.helpers import open_page, user_id
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def hostile_item(owner: str) -> Job:
 
 def test_model_written_html_is_shown_as_text_and_runs_nothing(page: Page, app: RunningApp):
     open_page(page, "/dashboard")
-    uid = next(c["value"] for c in page.context.cookies() if c["name"] == "genapp_uid")
+    uid = user_id(page, app.backend_url)
     job = hostile_item(uid)
     job_id = job.id
     db = make_engine(app.env["GENAPP_DB_URL"])

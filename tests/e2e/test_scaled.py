@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import VIEWPORT, screenshot
-from tests.e2e.helpers import ROW, open_page, row
+from tests.e2e.helpers import ROW, open_page, row, user_id
 from tests.e2e.scaled_harness import ScaledApp, ServicesMissing, Tab, figure, running_scaled
 
 pytestmark = pytest.mark.e2e
@@ -172,7 +172,7 @@ def test_redis_restarted_empty_the_tab_equals_the_database_within_5_s(scaled: Sc
 
 
 def test_one_user_on_two_backends_live_through_a_backend_crash(scaled: ScaledApp, browser: Browser):
-    context = browser.new_context(base_url=scaled.url, viewport=VIEWPORT)  # one context: one genapp_uid cookie, one user
+    context = browser.new_context(base_url=scaled.url, viewport=VIEWPORT)  # one context: one session cookie, one user
     context.set_default_timeout(30_000)
     try:
         tab1, tab2 = Tab(context.new_page(), "tab 1"), Tab(context.new_page(), "tab 2")
@@ -187,8 +187,8 @@ def test_one_user_on_two_backends_live_through_a_backend_crash(scaled: ScaledApp
         a, b = tab1.backend(scaled), tab2.backend(scaled)
         assert a != b and {a, b} == set(scaled.backend_ports)
         figure(f"tab 1's websocket on backend :{a}, tab 2's on backend :{b} (balancer :{scaled.public_port})")
-        uid1 = next(c["value"] for c in context.cookies() if c["name"] == "genapp_uid")
-        assert uid1, "the user cookie"
+        uid1 = user_id(tab1.page, f"http://localhost:{scaled.public_port}")
+        assert uid1, "the session's user"
 
         # 1. A job submitted in tab 1 (backend A) shows live in tab 2 (backend B), from its start to complete.
         tab2.page.evaluate(RECORDER)
@@ -260,7 +260,7 @@ def test_one_user_on_two_backends_live_through_a_backend_crash(scaled: ScaledApp
         figure(f"tab 1 reloaded after its backend died: all 3 jobs complete in its tile after {time.monotonic() - reloaded:.2f} s")
         assert tab1.backend(scaled) == b, "tab 1's new websocket went to the surviving backend"
         expect(tab1.page.get_by_test_id("qa-raw-counts")).to_contain_text('"complete":3')
-        assert next(c["value"] for c in context.cookies() if c["name"] == "genapp_uid") == uid1, "still the same user"
+        assert user_id(tab1.page, f"http://localhost:{scaled.public_port}") == uid1, "still the same user"
         screenshot(tab1.page, "scaled-tab1-reloaded", full_page=False)
     finally:
         context.close()
