@@ -30,6 +30,8 @@ from reflex.istate.manager.token import BaseStateToken
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
+from genapp.auth.cookie import session_token_in_header
+from genapp.auth.runtime import get_auth
 from genapp.config import settings
 from genapp.generators import get_generator
 from genapp.jobs.events import EventKind, JobEvent
@@ -141,7 +143,7 @@ class Pusher:
             elif self.scaled:
                 self._remember(owner, tabs)
             if delta or events:
-                await self._send(StateUpdate(delta=delta, events=events), tabs)
+                await self._send(StateUpdate(delta=delta, events=events), tabs, owner)
 
     def _remember(self, owner: str, linked: set[str]) -> None:
         """Scaled mode: note which user each tab with its socket here was last seen linked to. Reflex
@@ -188,13 +190,23 @@ class Pusher:
         else:
             self._drafts_sent.pop(owner, None)
 
-    async def _send(self, update: StateUpdate, tabs: set[str]) -> None:
-        """The same small update to every tab linked to the user whose socket this process holds."""
+    async def _send(self, update: StateUpdate, tabs: set[str], owner: str) -> None:
+        """The same small update to every tab linked to the user whose socket this process holds, if that
+        socket's session is still the user's: a tab signed out elsewhere, or a closed tab's token taken
+        over by another browser, is told to reload instead (measured: without this, another user replaying
+        a closed tab's token got its owner's progress pushes)."""
         namespace = self.app.event_namespace
         if namespace is None:
             return
+        stale: set[str] = set()
         for tab in local_tabs(namespace, tabs):
+            if await _socket_user(namespace, tab) != owner:
+                stale.add(tab)
+                continue
             await namespace.emit_update(update=update, token=tab)
+        if stale and (events := self._reload(stale)):
+            for tab in stale:
+                await namespace.emit_update(update=StateUpdate(events=events), token=tab)
 
 
 def local_tabs(namespace, tabs) -> list[str]:
@@ -208,6 +220,15 @@ def local_tabs(namespace, tabs) -> list[str]:
     manager = namespace._token_manager
     mine = manager.instance_id
     return [tab for tab in tabs if (record := manager.token_to_socket.get(tab)) is not None and record.instance_id == mine]
+
+
+async def _socket_user(namespace, tab: str) -> str:
+    """The user the session cookie of the tab's websocket stands for now ('' if none)."""
+    record = namespace._token_manager.token_to_socket.get(tab)
+    connection = namespace._static_router_data.get(record.sid) if record is not None else None
+    cookie = connection["headers"].get("cookie", "") if connection else ""
+    identity = await get_auth().resolve(session_token_in_header(cookie))
+    return identity.user_id if identity else ""
 
 
 def _notice_text(jobs: UserJobs, kind: str, job_id: str) -> str:
