@@ -183,7 +183,7 @@ def balancer_command(listen: int, backend_ports: list[int]) -> list[str]:
 
 
 def ui_command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-c", serve.FRONTEND_SERVER, host, str(port)]
+    return serve.frontend_command(host, port)
 
 
 @dataclass

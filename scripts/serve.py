@@ -14,8 +14,9 @@ the frontend on every start. So `run` does the two halves itself:
   settings). Any other build into .web (e.g. `reflex run --env prod`) deletes .web/build, so the stamp
   goes with it and the next start rebuilds.
 - the backend is `reflex run --env prod --backend-only`;
-- the UI is Reflex's own production static server for the built files (`reflex.utils.exec.
-  run_frontend_prod`, what `reflex run --env prod --frontend-only` runs after its rebuild).
+- the UI is scripts/frontend.py: the built files as Reflex's own production static server
+  (`reflex.utils.exec.run_frontend_prod`) serves them, plus a Content-Security-Policy and other
+  security headers.
 Stop with Ctrl-C or SIGTERM: both servers are stopped.
 """
 
@@ -37,7 +38,6 @@ INPUT_DIRS = ("genapp", "assets")
 INPUT_FILES = ("rxconfig.py", "pyproject.toml", "uv.lock", "reflex.lock/package.json", "reflex.lock/bun.lock", ".tools/package-lock.json")
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
 SKIPPED_DIRS = (("assets", "external"),)  # written by Reflex's compile itself
-FRONTEND_SERVER = "import sys; from reflex.utils.exec import run_frontend_prod; run_frontend_prod(sys.argv[1], int(sys.argv[2]))"
 
 
 def environment() -> dict[str, str]:
@@ -104,6 +104,10 @@ def ensure_build(env: dict[str, str]) -> None:
     print(f"Frontend built in {time.monotonic() - started:.0f} s.", flush=True)
 
 
+def frontend_command(host: str, port: int) -> list[str]:
+    return [sys.executable, str(REPO / "scripts" / "frontend.py"), "--host", host, "--port", str(port)]
+
+
 def _reflex() -> str:
     return str(Path(sys.executable).parent / "reflex")
 
@@ -163,8 +167,7 @@ def serve(env: dict[str, str], frontend_port: int, backend_port: int, host: str)
         # Each server in its own process group, so stopping one stops its workers too.
         servers.append(subprocess.Popen([_reflex(), "run", "--env", "prod", "--backend-only", "--backend-port", str(backend_port)],
                                         cwd=REPO, env=env, start_new_session=True))
-        servers.append(subprocess.Popen([sys.executable, "-c", FRONTEND_SERVER, host, str(frontend_port)],
-                                        cwd=REPO, env=env, start_new_session=True))
+        servers.append(subprocess.Popen(frontend_command(host, frontend_port), cwd=REPO, env=env, start_new_session=True))
         announced = False
         while all(p.poll() is None for p in servers):
             if not announced and _answers(f"http://localhost:{backend_port}/ping") and _answers(f"http://localhost:{frontend_port}/"):

@@ -55,6 +55,23 @@ def app(tmp_path_factory, provider_server: FakeProviderServer) -> RunningApp:
 
 
 @pytest.fixture(scope="session")
+def served_app(tmp_path_factory) -> RunningApp:
+    """The app as `make run` serves it: scripts/serve.py, the production build behind scripts/frontend.py (its
+    Content-Security-Policy). A web dir of its own: `app`'s dev server keeps REPO/.web."""
+    workdir = tmp_path_factory.mktemp("served")
+    running = RunningApp(workdir, extra_env={
+        "REFLEX_WEB_WORKDIR": str(workdir / "web"),
+        "REFLEX_STATES_WORKDIR": str(workdir / "states"),
+        "GENAPP_MEDIA_DIR": str(workdir / "media"),
+    })
+    try:
+        running.start_served()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
 def browser() -> Browser:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
@@ -76,6 +93,15 @@ def context(browser: Browser, app: RunningApp) -> BrowserContext:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def served_page(browser: Browser, served_app: RunningApp) -> Page:
+    """A new user's page on `served_app`."""
+    context = browser.new_context(base_url=served_app.url, viewport=VIEWPORT)
+    context.set_default_timeout(20_000)
+    yield context.new_page()
+    context.close()
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:

@@ -5,7 +5,7 @@ Every wait is a condition with a deadline (Playwright's expect / wait_for_functi
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
 ROW = '[data-testid="active-generations"] [data-testid="job-row"]'
 
@@ -18,12 +18,14 @@ def row_ids(page: Page, selector: str = ROW) -> list[str]:
     return page.locator(selector).evaluate_all("rows => rows.map(r => r.dataset.jobId)")
 
 
-def open_page(page: Page, path: str) -> None:
-    page.goto(path)
+def open_page(page: Page, path: str) -> Response | None:
+    """Open `path` and wait until the tile shows the user's jobs; returns the page's HTTP response."""
+    response = page.goto(path)
     # Linked to the user's job store (a new browser first gets its session from the backend and comes
     # back). The dev server builds a route on its first visit, which on a busy machine takes more than 5 s.
     expect(page.get_by_test_id("session-linked")).to_be_attached(timeout=30_000)
     expect(page.get_by_test_id("active-generations")).to_be_visible(timeout=30_000)
+    return response
 
 
 def user_id(page: Page, backend_url: str) -> str:

@@ -47,6 +47,19 @@ def hostile_item(owner: str) -> Job:
 
 
 def test_model_written_html_is_shown_as_text_and_runs_nothing(page: Page, app: RunningApp):
+    open_hostile_job(page, app, "hostile-content-as-text")
+
+
+def test_model_written_html_on_the_served_build_under_its_policy(served_page: Page, served_app: RunningApp):
+    """The same on what `make run` serves: the job page also carries the Content-Security-Policy."""
+    response = open_hostile_job(served_page, served_app, "hostile-content-as-text-served")
+    policy = response.headers.get("content-security-policy", "")
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy, policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+
+
+def open_hostile_job(page: Page, app: RunningApp, shot: str):
+    """Put a hostile job in the user's row, open its page, check every payload is text; returns the page's response."""
     open_page(page, "/dashboard")
     uid = user_id(page, app.backend_url)
     job = hostile_item(uid)
@@ -57,7 +70,7 @@ def test_model_written_html_is_shown_as_text_and_runs_nothing(page: Page, app: R
         session.commit()
     db.dispose()
 
-    open_page(page, f"/dashboard/jobs/{job_id}")
+    response = open_page(page, f"/dashboard/jobs/{job_id}")
     panel = page.get_by_test_id("result-panel")
     expect(panel).to_be_visible()
     # every payload is on the page as the characters the model wrote
@@ -68,7 +81,7 @@ def test_model_written_html_is_shown_as_text_and_runs_nothing(page: Page, app: R
     for selector in ("script", "iframe", "style", "meta", "img[onerror]", "[onmouseover]", "a[href^='javascript']"):
         assert panel.locator(selector).count() == 0, f"{selector} made it into the page"
     assert page.evaluate("() => window.__pwned") is None
-    screenshot(page, "hostile-content-as-text")
+    screenshot(page, shot)
     links = panel.locator("a")
     for i in range(links.count()):
         links.nth(i).click()  # a person clicking the model's links: an emptied href at most reloads this page
@@ -76,6 +89,7 @@ def test_model_written_html_is_shown_as_text_and_runs_nothing(page: Page, app: R
         assert page.evaluate("() => window.__pwned") is None
         expect(page.get_by_test_id("result-panel")).to_be_visible()
     assert page.url.endswith(f"/dashboard/jobs/{job_id}"), f"navigated to {page.url}"
+    return response
 
 
 def websocket_status(app: RunningApp, origin: str) -> int:
