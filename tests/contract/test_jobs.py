@@ -271,3 +271,25 @@ def test_bad_input_gets_a_message_and_creates_no_job(kwargs, field):
     with pytest.raises(JobRequestError) as info:
         build_request(**kwargs)
     assert field in info.value.errors and info.value.errors[field]
+
+
+async def test_a_guests_jobs_move_to_its_account_and_a_running_one_stays_live(jobs):
+    """Sign-in moves a guest's jobs: rows, the active view in every process, and the running job's later
+    events (its runner started under the guest) all follow the new owner."""
+    service, guest, account = jobs.service, "guest1", "account1"
+    rec = await recorder(jobs)
+    done = await service.submit(owner=guest, request=request("item", skip_image=True))
+    await eventually(lambda: row(jobs.db, done).status == "complete", what="the first job done")
+    running = await service.submit(owner=guest, request=request(simulate_seconds=3))
+    await eventually(lambda: row(jobs.db, running).status == "generating", what="the second job running")
+
+    assert await service.transfer(guest, account) == 2
+    await eventually(lambda: [s.id for s in service.active(account)] == [running], what="the running job in the account's view")
+    assert service.active(guest) == []
+    moved_at = len(rec.events)
+    await eventually(lambda: row(jobs.db, running).status == "complete", timeout=20, what="the moved job done")
+    after = [e for e in rec.events[moved_at:] if e.job_id == running and e.kind in (EventKind.PROGRESS, EventKind.STATUS)]
+    assert after and {e.owner for e in after} == {account}, {e.owner for e in after}
+    assert {j.id for j in await service.list(owner=account)} == {done, running}
+    assert await service.list(owner=guest) == [] and await service.get(owner=guest, job_id=done) is None
+    rec.close()

@@ -27,21 +27,27 @@ def provider_server() -> FakeProviderServer:
         yield server
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory, provider_server: FakeProviderServer) -> RunningApp:
-    workdir = tmp_path_factory.mktemp("app")
-    providers = {
-        "GENAPP_LLM_BASE_URL": f"{provider_server.url}/v1",
+def provider_env(server: FakeProviderServer, workdir: Path) -> dict[str, str]:
+    """The app configured to use the fake provider server (procedural by default on the forms)."""
+    return {
+        "GENAPP_LLM_BASE_URL": f"{server.url}/v1",
         "GENAPP_LLM_MODEL": "fake-model",
         "GENAPP_LLM_API_KEY": PROVIDER_KEY,
         "GENAPP_DEFAULT_TEXT_SOURCE": "procedural",  # the other tests use the built-in generators
         "GENAPP_DEFAULT_IMAGE_SOURCE": "procedural",
         "GENAPP_IMAGE_PROVIDER": "a1111",
-        "GENAPP_IMAGE_BASE_URL": provider_server.url,
+        "GENAPP_IMAGE_BASE_URL": server.url,
         "GENAPP_IMAGE_API_KEY": PROVIDER_KEY,
         "GENAPP_IMAGE_SIZE": "256x256",
         "GENAPP_MEDIA_DIR": str(workdir / "media"),
         "GENAPP_PROVIDER_BACKOFF_SECONDS": "0.05",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, provider_server: FakeProviderServer) -> RunningApp:
+    workdir = tmp_path_factory.mktemp("app")
+    providers = provider_env(provider_server, workdir) | {
         # test_layout holds 50 long jobs for one user and starts one more (the default allows 50 at once);
         # the rate limit keeps its default (60 a minute), which test_fair_use meets.
         "GENAPP_USER_MAX_ACTIVE_JOBS": "100",
@@ -55,14 +61,13 @@ def app(tmp_path_factory, provider_server: FakeProviderServer) -> RunningApp:
 
 
 @pytest.fixture(scope="session")
-def served_app(tmp_path_factory) -> RunningApp:
+def served_app(tmp_path_factory, provider_server: FakeProviderServer) -> RunningApp:
     """The app as `make run` serves it: scripts/serve.py, the production build behind scripts/frontend.py (its
     Content-Security-Policy). A web dir of its own: `app`'s dev server keeps REPO/.web."""
     workdir = tmp_path_factory.mktemp("served")
-    running = RunningApp(workdir, extra_env={
+    running = RunningApp(workdir, extra_env=provider_env(provider_server, workdir) | {
         "REFLEX_WEB_WORKDIR": str(workdir / "web"),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
-        "GENAPP_MEDIA_DIR": str(workdir / "media"),
     })
     try:
         running.start_served()

@@ -22,6 +22,7 @@ from genapp.models import Job, utcnow
 from tests.e2e.conftest import screenshot
 from tests.e2e.harness import RunningApp
 from tests.e2e.helpers import open_page, user_id
+from tests.fakes.provider_server import Fault
 
 pytestmark = pytest.mark.e2e
 
@@ -71,13 +72,18 @@ def open_hostile_job(page: Page, app: RunningApp, shot: str):
     db.dispose()
 
     response = open_page(page, f"/dashboard/jobs/{job_id}")
+    assert_inert(page, job_id, shot)
+    return response
+
+
+def assert_inert(page: Page, job_id: str, shot: str) -> None:
+    """Every payload on the job's page is the characters the model wrote; none is an element, a live link,
+    or script that ran (also after a person clicks each of its links)."""
     panel = page.get_by_test_id("result-panel")
     expect(panel).to_be_visible()
-    # every payload is on the page as the characters the model wrote
     for text in ("<script>window.__pwned = 'script'</script>", "<img src=x onerror=", "<iframe srcdoc=", "<style>body { display: none }</style>",
                  '<meta http-equiv="refresh"'):
         expect(panel).to_contain_text(text)
-    # and none of it became an element or a live link
     for selector in ("script", "iframe", "style", "meta", "img[onerror]", "[onmouseover]", "a[href^='javascript']"):
         assert panel.locator(selector).count() == 0, f"{selector} made it into the page"
     assert page.evaluate("() => window.__pwned") is None
@@ -89,7 +95,22 @@ def open_hostile_job(page: Page, app: RunningApp, shot: str):
         assert page.evaluate("() => window.__pwned") is None
         expect(page.get_by_test_id("result-panel")).to_be_visible()
     assert page.url.endswith(f"/dashboard/jobs/{job_id}"), f"navigated to {page.url}"
-    return response
+
+
+def test_what_the_llm_writes_is_shown_as_text_under_the_pages_policy(served_page: Page, served_app: RunningApp, provider_server):
+    """The same payloads, now written by the (fake) LLM into a job made through the form: the result card
+    and the job page show them as text, nothing runs, and the page carries its CSP."""
+    provider_server.script(Fault.hostile(*PAYLOADS))
+    open_page(served_page, "/dashboard/item")
+    served_page.get_by_test_id("field-text_source").click()
+    served_page.get_by_role("option", name="LLM: fake-model").click()
+    served_page.get_by_test_id("generate-button").click()
+    link = served_page.locator('[data-testid="active-generations"] [data-testid="job-row"][data-status="complete"] [data-testid="job-link"]').first
+    expect(link).to_be_visible(timeout=60_000)
+    job_id = link.get_attribute("href").rsplit("/", 1)[-1]
+    response = open_page(served_page, f"/dashboard/jobs/{job_id}")
+    assert "frame-ancestors 'none'" in response.headers.get("content-security-policy", "")
+    assert_inert(served_page, job_id, "hostile-llm-content")
 
 
 def websocket_status(app: RunningApp, origin: str) -> int:

@@ -143,6 +143,12 @@ class Fault:
         return cls("echo_auth", code=code)
 
     @classmethod
+    def hostile(cls, *payloads: str) -> Fault:
+        """A schema-valid answer whose free-text strings are these payloads (markup a model could be talked
+        into writing), each where it fits the field's maxLength."""
+        return cls("hostile", message="\x00".join(payloads))
+
+    @classmethod
     def slow(cls, tokens_per_second: float) -> Fault:
         """A good answer, paced at this rate (overrides the server's rate for one request)."""
         return cls("slow", tokens_per_second=tokens_per_second)
@@ -507,6 +513,33 @@ def generate_from_schema(schema: dict, seed: int | random.Random = 0) -> Any:
     """A value satisfying ``schema`` (the subset pydantic v2 emits), deterministic for ``seed``."""
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     return _Generator(schema, rng).value(schema)
+
+
+def _with_payloads(schema: dict, instance: Any, payloads: list[str]) -> Any:
+    """`instance` with every free-text string (no enum, pattern or format) replaced by all the payloads
+    where they fit its maxLength together, else by the next one that fits: still valid against the schema."""
+    walker, turn, joined = _SchemaWalker(schema), [0], " ".join(payloads)
+
+    def walk(node: Any, value: Any) -> Any:
+        node = walker.resolve(node)
+        branch, _ = walker.non_null_branch(node) if ("anyOf" in node or "oneOf" in node) else (node, False)
+        node = branch or node
+        if isinstance(value, dict):
+            props = node.get("properties") or {}
+            return {k: walk(props.get(k, {}), v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(node.get("items", {}), v) for v in value]
+        if isinstance(value, str) and not ({"enum", "const", "pattern", "format"} & node.keys()):
+            limit = node.get("maxLength", 10_000)
+            if limit >= len(joined):
+                return joined
+            fitting = [p for p in payloads if node.get("minLength", 0) <= len(p) <= limit]
+            if fitting:
+                turn[0] += 1
+                return fitting[turn[0] % len(fitting)]
+        return value
+
+    return walk(schema, instance)
 
 
 def _invalid_instance(schema: dict | None) -> dict:
@@ -1008,6 +1041,9 @@ class FakeProviderServer:
             content = PROSE
         elif kind == "huge":
             content = _huge_text(fault.chars)
+        elif kind == "hostile" and schema is not None:
+            valid = generate_from_schema(schema, _seed_for(_last_user_text(body), name))
+            content = json.dumps(_with_payloads(schema, valid, fault.message.split("\x00")), indent=2)
         elif schema is None:
             content = json.dumps({"note": "no schema"}, indent=2)
         else:
