@@ -142,7 +142,7 @@ class ScaledJobs(JobSystem):
         self.start_worker()
 
     async def resume(self, job_id: str) -> None:
-        await self.service.dispatcher.dispatch(job_id)
+        await self.service.dispatcher.resume(job_id)
 
     async def close(self) -> None:
         for worker in self.workers:
