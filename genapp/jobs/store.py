@@ -123,20 +123,6 @@ class JobStore:
 
         return await self._call(read)
 
-    async def pending_ahead(self, job_id: str) -> int | None:
-        """1 + the pending jobs submitted before this one, or None when it is not pending."""
-
-        def count(session: Session) -> int | None:
-            job = session.get(Job, job_id)
-            if job is None or job.status != JobStatus.PENDING.value:
-                return None
-            ahead = session.exec(
-                select(func.count()).where(col(Job.status) == JobStatus.PENDING.value, col(Job.created_at) < job.created_at)
-            ).one()
-            return ahead + 1
-
-        return await self._call(count)
-
     async def query_ids(self, statement, **params) -> list[str]:
         """The first column of a raw query (the sweeper's joins with the dispatcher's own tables)."""
         return await self._core(lambda connection: [row[0] for row in connection.execute(statement, params)])
