@@ -81,7 +81,7 @@ chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 test-unit: setup
-	$(PY) -m pytest tests/unit tests/contract -q
+	$(PY) -m pytest tests/unit tests/contract tests/api -q
 
 # genapp's LLM client against a real llama.cpp server (xllamacpp) and a real small model.
 test-llm: setup model

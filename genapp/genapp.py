@@ -3,13 +3,14 @@
 import reflex as rx
 
 from genapp.api import api
+from genapp.api.events import event_log_lifespan
 from genapp.auth.runtime import auth_lifespan
 from genapp.components.layout import shell
 from genapp.generators import GENERATORS
 from genapp.config import settings
 from genapp.jobs.runtime import job_service_lifespan
 from genapp.jobs.trace import trace_lifespan
-from genapp.pages.account import AuthPage, account_page, sign_in_page, sign_up_page
+from genapp.pages.account import AuthPage, TokenPanel, account_page, sign_in_page, sign_up_page
 from genapp.pages.dashboard import dashboard_page
 from genapp.pages.generator import generator_page
 from genapp.pages.job_detail import job_detail_page
@@ -27,6 +28,7 @@ app = rx.App(
 app.add_middleware(TabGuard(), index=0)
 app.register_lifespan_task(job_service_lifespan)  # migrates the database: first
 app.register_lifespan_task(auth_lifespan)
+app.register_lifespan_task(event_log_lifespan)  # after the job service: it follows its events
 app.register_lifespan_task(pusher_lifespan(app))
 if settings.progress_trace:
     app.register_lifespan_task(trace_lifespan(settings.progress_trace))
@@ -46,4 +48,4 @@ if settings.qa_enabled():
 _add(settings_page(), "/dashboard/settings", "Settings")
 _add(sign_in_page(), "/signin", "Sign in", AuthPage.load)
 _add(sign_up_page(), "/signup", "Sign up", AuthPage.load)
-_add(account_page(), "/account", "Account", AuthPage.load)
+_add(account_page(), "/account", "Account", AuthPage.load, TokenPanel.load)

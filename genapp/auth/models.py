@@ -45,3 +45,17 @@ class SignInThrottle(SQLModel, table=True):
     failures: int = 0
     last_failure_at: datetime = Field(default_factory=utcnow)
     locked_until: datetime | None = None
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token of an account: shown once when made, stored as its SHA-256 only."""
+
+    __tablename__ = "api_token"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256(token), hex
+    user_id: str = Field(index=True, max_length=32)
+    name: str = Field(max_length=60)
+    prefix: str = Field(max_length=12)  # the token's first characters, so a list can say which is which
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from genapp.auth.models import Account
+from genapp.auth.models import Account, ApiToken
 from genapp.auth.passwords import hash_password, verify_password
 from genapp.auth.store import AuthStore, Identity
 from genapp.models import utcnow
@@ -45,7 +45,11 @@ MESSAGES = {
     "not-signed-in": "Sign in first.",
     "no-session": "Your session has ended. Reload the page.",
     "origin": "That form came from another site, so it was refused.",
+    "token-name": "Give the token a name of 1 to 60 characters.",
+    "token-limit": "An account may have 20 tokens at most: revoke one first.",
 }
+TOKEN_PREFIX = "gat_"  # genapp access token: recognisable in a leaked config or a log
+MAX_TOKENS = 20
 
 
 class AuthError(Exception):
@@ -80,6 +84,7 @@ class AuthService:
         self.store = store
         self.guest_lifetime, self.account_lifetime = timedelta(days=guest_days), timedelta(days=account_days)
         self._cache: dict[str, tuple[float, Identity | None]] = {}
+        self._api_cache: dict[str, tuple[float, str | None]] = {}
 
     # ----- who is this -----------------------------------------------------------------
 
@@ -161,6 +166,45 @@ class AuthService:
         await self.store.set_password_hash(account.id, await hash_password(new))
         await self.store.revoke(user_id=account.id, keep=current.session)
         self._forget(lambda identity: identity.user_id == account.id and identity.session != current.session)
+
+    # ----- personal API tokens (accounts only) -----------------------------------------
+
+    async def create_token(self, current: Identity, name: str) -> tuple[str, ApiToken]:
+        """A new token: its value is returned this once and never stored."""
+        if not current.signed_in:
+            raise AuthError("not-signed-in")
+        name = " ".join(name.split())
+        if not 1 <= len(name) <= 60:
+            raise AuthError("token-name")
+        if len(await self.store.tokens(current.user_id)) >= MAX_TOKENS:
+            raise AuthError("token-limit")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        row = ApiToken(id=session_id(token), user_id=current.user_id, name=name, prefix=token[:10])
+        await self.store.add_token(row)
+        return token, row
+
+    async def tokens(self, current: Identity) -> list[ApiToken]:
+        return await self.store.tokens(current.user_id) if current.signed_in else []
+
+    async def revoke_token(self, current: Identity, token_id: str) -> bool:
+        revoked = current.signed_in and await self.store.revoke_token(current.user_id, token_id)
+        self._api_cache.pop(token_id, None)
+        return revoked
+
+    async def api_user(self, token: str | None) -> str | None:
+        """The account behind a bearer token, or None (unknown, revoked, not a token of ours)."""
+        if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+            return None
+        key = session_id(token)
+        hit = self._api_cache.get(key)
+        now = time.monotonic()
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        user = await self.store.token_user(key)
+        if len(self._api_cache) >= _CACHE_MAX:
+            self._api_cache.clear()
+        self._api_cache[key] = (now, user)
+        return user
 
     # ----- internals -------------------------------------------------------------------
 

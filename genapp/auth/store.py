@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
-from genapp.auth.models import Account, AuthSession, SignInThrottle
+from genapp.auth.models import Account, ApiToken, AuthSession, SignInThrottle
 from genapp.models import utcnow
 
 T = TypeVar("T")
@@ -102,6 +102,39 @@ class AuthStore:
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
         await self._call(_execute, update(Account).where(col(Account.id) == user_id).values(password_hash=password_hash, password_changed_at=utcnow()))
 
+    # ----- API tokens ------------------------------------------------------------------
+
+    async def add_token(self, row: ApiToken) -> None:
+        await self._call(_add, row)
+
+    async def tokens(self, user_id: str) -> list[ApiToken]:
+        query = select(ApiToken).where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None)).order_by(col(ApiToken.created_at))
+        return await self._call(lambda s: list(s.exec(query)))
+
+    async def revoke_token(self, user_id: str, token_id: str) -> bool:
+        statement = (
+            update(ApiToken)
+            .where(col(ApiToken.id) == token_id, col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
+            .values(revoked_at=utcnow())
+        )
+        return await self._call(lambda s: _count(s, statement)) == 1
+
+    async def token_user(self, token_id: str) -> str | None:
+        """The account a live token belongs to; notes when it was last used (at most once a minute)."""
+
+        def work(session: Session) -> str | None:
+            row = session.get(ApiToken, token_id)
+            if row is None or row.revoked_at is not None or session.get(Account, row.user_id) is None:
+                return None
+            now = utcnow()
+            if row.last_used_at is None or now - _aware(row.last_used_at) > timedelta(minutes=1):
+                row.last_used_at = now
+                session.add(row)
+                session.commit()
+            return row.user_id
+
+        return await self._call(work)
+
     # ----- failed sign-ins -------------------------------------------------------------
 
     async def locked_until(self, keys: list[str]) -> datetime | None:
@@ -149,6 +182,12 @@ class AuthStore:
 def _add(session: Session, row) -> None:
     session.add(row)
     session.commit()
+
+
+def _count(session: Session, statement) -> int:
+    count = session.execute(statement).rowcount
+    session.commit()
+    return count
 
 
 def _execute(session: Session, statement) -> None:

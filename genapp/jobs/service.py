@@ -133,9 +133,9 @@ class JobService:
         """The job, or None when it does not exist or is not the owner's."""
         return await self.store.get(job_id, owner=owner)
 
-    async def list(self, *, owner: str, statuses: Iterable[str] | None = None, job_type: str | None = None, limit: int = 50) -> list[Job]:
-        """The owner's jobs, newest first."""
-        return await self.store.list(owner=owner, statuses=statuses, job_type=job_type, limit=limit)
+    async def list(self, *, owner: str, statuses: Iterable[str] | None = None, job_type: str | None = None, limit: int = 50, **window) -> list[Job]:
+        """The owner's jobs, newest first (`window`: created_after, created_before, after: see JobStore.list)."""
+        return await self.store.list(owner=owner, statuses=statuses, job_type=job_type, limit=limit, **window)
 
     async def counts(self, *, owner: str) -> dict[str, int]:
         return await self.store.counts(owner=owner)

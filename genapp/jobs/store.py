@@ -89,14 +89,32 @@ class JobStore:
             raise JobNotFound(f"No job {job_id!r} for this user.")
         return job
 
-    async def list(self, *, owner: str, statuses: Iterable[str] | None = None, job_type: str | None = None, limit: int = 50) -> list[Job]:
-        """The owner's jobs, newest first."""
+    async def list(
+        self,
+        *,
+        owner: str,
+        statuses: Iterable[str] | None = None,
+        job_type: str | None = None,
+        limit: int = 50,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        after: tuple[datetime, str] | None = None,
+    ) -> list[Job]:
+        """The owner's jobs, newest first; `after` (created_at, id) of the last row seen continues a page
+        (a keyset: no row is skipped or repeated when jobs are added meanwhile)."""
         query = select(Job).where(col(Job.owner) == owner)
         if statuses is not None:
             query = query.where(col(Job.status).in_(list(statuses)))
         if job_type is not None:
             query = query.where(col(Job.type) == job_type)
-        query = query.order_by(col(Job.created_at).desc(), col(Job.id)).limit(limit)
+        if created_after is not None:
+            query = query.where(col(Job.created_at) >= created_after)
+        if created_before is not None:
+            query = query.where(col(Job.created_at) < created_before)
+        if after is not None:
+            at, job_id = after
+            query = query.where(sa.or_(col(Job.created_at) < at, sa.and_(col(Job.created_at) == at, col(Job.id) < job_id)))
+        query = query.order_by(col(Job.created_at).desc(), col(Job.id).desc()).limit(limit)
         return await self._call(self._all, query)
 
     async def active(self, *, owner: str | None = None) -> list[Job]:

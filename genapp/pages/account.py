@@ -10,7 +10,10 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
-from genapp.auth.service import MESSAGES, PASSWORD_MIN
+from pydantic import BaseModel
+
+from genapp.auth.runtime import get_auth
+from genapp.auth.service import MESSAGES, PASSWORD_MIN, AuthError
 from genapp.components.layout import page_header
 from genapp.state.session import UserSession
 
@@ -43,6 +46,58 @@ class AuthPage(rx.State):
         wait = query.get("wait", "0")
         self.error = MESSAGES.get(query.get("error", ""), "").format(wait=int(wait) if wait.isdigit() else 0)
         self.done = DONE.get(query.get("ok", ""), "")
+
+
+class TokenView(BaseModel):
+    id: str
+    name: str
+    prefix: str
+    created: str
+    last_used: str
+
+
+class TokenPanel(rx.State):
+    """The account's personal API tokens: made here, shown once, revoked here."""
+
+    tokens: list[TokenView] = []
+    new_token: str = ""  # the value of the token just made: shown once, gone on the next load
+    error: str = ""
+
+    async def _identity(self):
+        return await (await self.get_state(UserSession))._identity()
+
+    async def _reload(self) -> None:
+        identity = await self._identity()
+        rows = await get_auth().tokens(identity) if identity else []
+        self.tokens = [
+            TokenView(id=r.id, name=r.name, prefix=r.prefix, created=f"{r.created_at:%Y-%m-%d}", last_used=f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "never")
+            for r in rows
+        ]
+
+    @rx.event
+    async def load(self):
+        self.new_token, self.error = "", ""
+        await self._reload()
+
+    @rx.event
+    async def create(self, form: dict):
+        identity = await self._identity()
+        self.new_token, self.error = "", ""
+        if identity is None:
+            self.error = MESSAGES["no-session"]
+            return
+        try:
+            self.new_token, _ = await get_auth().create_token(identity, str(form.get("name", "")))
+        except AuthError as refusal:
+            self.error = str(refusal)
+        await self._reload()
+
+    @rx.event
+    async def revoke(self, token_id: str):
+        identity = await self._identity()
+        if identity is not None:
+            await get_auth().revoke_token(identity, token_id)
+        await self._reload()
 
 
 def _form(route: str, testid: str, *children: rx.Component) -> rx.Component:
@@ -146,8 +201,58 @@ def _signed_in_account() -> rx.Component:
             ),
             rx.text("Every other browser signed in to this account is signed out.", size="1", color_scheme="gray"),
         ),
+        _tokens_card(),
         spacing="4",
         width="100%",
+    )
+
+
+def _token_row(token: rx.Var[TokenView]) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(token.name, weight="medium", size="2"),
+            rx.text(token.prefix, "… · made ", token.created, " · last used ", token.last_used, size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.button("Revoke", size="1", variant="soft", color_scheme="red", on_click=TokenPanel.revoke(token.id), custom_attrs={"data-testid": "token-revoke"}),
+        width="100%",
+        align="center",
+        key=token.id,
+        custom_attrs={"data-testid": "token-row"},
+    )
+
+
+def _tokens_card() -> rx.Component:
+    return _card(
+        rx.heading("API tokens", size="4"),
+        rx.text("For scripts that call the ", rx.link("HTTP API", href=AuthPage.backend + "/api/docs", is_external=True, custom_attrs={"data-testid": "api-docs"}), ": send one as ",
+                rx.code("Authorization: Bearer …"), ".", size="2"),
+        rx.cond(TokenPanel.error != "", rx.callout(TokenPanel.error, icon="triangle-alert", color_scheme="red")),
+        rx.cond(
+            TokenPanel.new_token != "",
+            rx.callout(
+                rx.vstack(
+                    rx.text("Copy it now: it is shown this once.", size="2"),
+                    rx.code(TokenPanel.new_token, custom_attrs={"data-testid": "token-value"}, style={"word_break": "break-all"}),
+                    spacing="1",
+                ),
+                icon="key-round",
+                color_scheme="green",
+            ),
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(name="name", placeholder="Token name, e.g. my prep script", max_length=60, required=True, flex="1",
+                         custom_attrs={"data-testid": "token-name"}),
+                rx.button("Create token", type="submit", custom_attrs={"data-testid": "token-create"}),
+                width="100%",
+            ),
+            on_submit=TokenPanel.create,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.vstack(rx.foreach(TokenPanel.tokens, _token_row), spacing="2", width="100%"),
     )
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from typing import Any
 
 from pydantic import BaseModel
 
 import reflex as rx
 
-from genapp.generators import get_generator
+from genapp.exports import download_name, export_json, markdown_of  # noqa: F401  (pages import them from here)
 from genapp.jobs.requests import sources_of
 from genapp.media import REF_PREFIX, URL_PATH, is_media_ref
 from genapp.models import Job
@@ -45,13 +44,6 @@ def image_url(image: str | None) -> str:
     if image.lstrip().startswith("<"):
         return "data:image/svg+xml;base64," + base64.b64encode(image.encode()).decode()
     return image  # already a URL
-
-
-def markdown_of(job: Job) -> str:
-    if not job.content:
-        return ""
-    generator = get_generator(job.type)
-    return generator.load(job.content).to_markdown()
 
 
 def _when(value) -> str:
@@ -88,15 +80,3 @@ def describe_sources(job: Job) -> str:
     text = "LLM" if sources.text == "llm" else "procedural"
     picture = "none" if job.skip_image else ("image service" if sources.image == "api" else "procedural SVG")
     return f"Text: {text} · Illustration: {picture}"
-
-
-def download_name(job: Job, extension: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", (job.title or job.type).lower()).strip("-")[:60] or job.type
-    return f"{slug}.{extension}"
-
-
-def export_json(job: Job) -> str:
-    return json.dumps(
-        {"id": job.id, "type": job.type, "prompt": job.prompt, "seed": job.seed, "form": job.form_data.get("form", {}), "content": job.content},
-        indent=2,
-    )

@@ -1,0 +1,157 @@
+"""Every endpoint of the HTTP API: auth, ownership, the seed endpoints, lists with filters and cursor
+paging, results, actions, fair use, and errors as problem details."""
+
+from __future__ import annotations
+
+import pytest
+
+from genapp.api.generators import ENDPOINTS
+from genapp.jobs.limits import Limits
+from genapp.jobs.requests import build_request
+from tests.api.conftest import running_api
+from tests.conftest import eventually
+
+PROBLEM = "application/problem+json"
+
+
+async def done(api, token: str, job_id: str) -> dict:
+    async with api.client(token) as client:
+        async def complete():
+            job = (await client.get(f"/jobs/{job_id}")).json()
+            return job if job["status"] == "complete" else None
+
+        return await eventually(complete, timeout=20, what=f"job {job_id} complete")
+
+
+async def test_no_token_or_a_bad_one_is_401_with_a_problem(api):
+    for token in (None, "gat_" + "x" * 43, "not-a-token"):
+        async with api.client(token) as client:
+            answer = await client.get("/jobs")
+        assert answer.status_code == 401 and answer.headers["content-type"] == PROBLEM
+        assert answer.headers["www-authenticate"].startswith("Bearer") and "API token" in answer.json()["detail"]
+
+
+async def test_each_seed_endpoint_queues_a_job_that_completes(api):
+    token = await api.account("gm@example.com")
+    async with api.client(token) as client:
+        for content_type, path in ENDPOINTS.items():
+            answer = await client.post(f"/{path}", json={"prompt": "a grim northern port", "skip_image": True, "seed": 7})
+            assert answer.status_code == 202, answer.text
+            body = answer.json()
+            assert body["job"]["type"] == content_type.value and body["url"] == f"/api/jobs/{body['job']['id']}"
+            job = await done(api, token, body["job"]["id"])
+            assert job["content"] and job["seed"] == 7 and job["prompt"] == "a grim northern port"
+        listed = (await client.get("/jobs", params={"limit": 100})).json()
+        assert len(listed["items"]) == len(ENDPOINTS) and listed["next_cursor"] is None
+
+
+async def test_bad_input_is_a_422_problem_naming_each_field_and_makes_no_job(api):
+    token = await api.account("gm@example.com")
+    async with api.client(token) as client:
+        for body, field in (({"form": {"level": 99}}, "form.level"), ({"prompt": "x" * 5000}, "prompt"), ({"seed": -1}, "seed"),
+                            ({"text_source": "magic"}, "text_source"), ({"text_source": "llm"}, "text_source")):
+            answer = await client.post("/character-generator", json=body)
+            assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM, answer.text
+            assert field in answer.json()["errors"], answer.json()
+        assert (await client.get("/jobs")).json()["items"] == []
+
+
+async def test_another_accounts_job_is_404_for_every_action(api):
+    alice, bob = await api.account("alice@example.com"), await api.account("bob@example.com")
+    async with api.client(alice) as client:
+        job_id = (await client.post("/item-generator", json={"skip_image": True})).json()["job"]["id"]
+    await done(api, alice, job_id)
+    async with api.client(bob) as client:
+        for method, path in (("GET", ""), ("POST", "/cancel"), ("POST", "/retry"), ("DELETE", ""), ("GET", "/result.md"),
+                             ("GET", "/result.json"), ("GET", "/image")):
+            answer = await client.request(method, f"/jobs/{job_id}{path}")
+            assert answer.status_code == 404 and answer.json()["detail"] == "That job does not exist or is not yours.", (method, path)
+        assert (await client.get("/jobs")).json()["items"] == []
+    assert (await done(api, alice, job_id))["status"] == "complete"
+
+
+async def test_results_as_markdown_json_and_image(api):
+    token = await api.account("gm@example.com")
+    async with api.client(token) as client:
+        job_id = (await client.post("/npc-generator", json={"prompt": "a smuggler"})).json()["job"]["id"]
+        job = await done(api, token, job_id)
+        markdown = await client.get(f"/jobs/{job_id}/result.md")
+        assert markdown.status_code == 200 and markdown.headers["content-type"].startswith("text/markdown")
+        assert job["title"].split()[0] in markdown.text
+        data = (await client.get(f"/jobs/{job_id}/result.json")).json()
+        assert data["content"] == job["content"] and data["id"] == job_id
+        image = await client.get(f"/jobs/{job_id}/image")
+        assert image.headers["content-type"] == "image/svg+xml" and image.text.lstrip().startswith("<")
+        assert "sandbox" in image.headers["content-security-policy"] and image.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_filters_and_cursor_pages_without_gaps_or_repeats(api):
+    token = await api.account("gm@example.com")
+    async with api.client(token) as client:
+        ids = [(await client.post(f"/{path}", json={"skip_image": True})).json()["job"]["id"] for path in ["item-generator"] * 5 + ["quest-generator"] * 2]
+        for job_id in ids:
+            await done(api, token, job_id)
+        seen, cursor = [], None
+        while True:
+            page = (await client.get("/jobs", params={"limit": 3} | ({"cursor": cursor} if cursor else {}))).json()
+            seen += [j["id"] for j in page["items"]]
+            if not (cursor := page["next_cursor"]):
+                break
+        assert sorted(seen) == sorted(ids) and len(seen) == len(set(seen)) and seen == list(reversed(ids))
+        quests = (await client.get("/jobs", params={"type": "quest"})).json()["items"]
+        assert {j["id"] for j in quests} == set(ids[5:])
+        assert (await client.get("/jobs", params={"status": ["error", "cancelled"]})).json()["items"] == []
+        later = (await client.get("/jobs", params={"created_after": "2999-01-01T00:00:00Z"})).json()["items"]
+        assert later == []
+        for bad in ({"cursor": "garbage!"}, {"status": "nope"}, {"limit": 0}, {"type": "dragon"}, {"created_after": "yesterday"}):
+            answer = await client.get("/jobs", params=bad)
+            assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM, bad
+
+
+async def test_cancel_retry_and_delete(api):
+    token = await api.account("gm@example.com")
+    owner = await api.auth.api_user(token)
+    job_id = await api.service.submit(owner=owner, request=build_request(job_type="character", simulate_seconds=30))
+    async with api.client(token) as client:
+        assert (await client.post(f"/jobs/{job_id}/retry")).status_code == 409
+        cancelled = await client.post(f"/jobs/{job_id}/cancel")
+        assert cancelled.status_code == 200
+        await eventually(lambda: api.service.store.get(job_id), what="row")
+        async def status():
+            return (await client.get(f"/jobs/{job_id}")).json()["status"] == "cancelled"
+        await eventually(status, what="cancelled")
+        assert (await client.post(f"/jobs/{job_id}/cancel")).status_code == 409
+        retried = await client.post(f"/jobs/{job_id}/retry")
+        assert retried.status_code == 200 and retried.json()["attempt"] == 2
+        assert (await client.post(f"/jobs/{job_id}/cancel")).status_code == 200
+        assert (await client.delete(f"/jobs/{job_id}")).status_code == 204
+        assert (await client.get(f"/jobs/{job_id}")).status_code == 404
+
+
+async def test_fair_use_limits_answer_429_with_retry_after(db, tmp_path, monkeypatch):
+    async with running_api(db, tmp_path, monkeypatch, limits=Limits(user_per_minute=2)) as api:
+        token = await api.account("gm@example.com")
+        async with api.client(token) as client:
+            for _ in range(2):
+                assert (await client.post("/item-generator", json={"skip_image": True})).status_code == 202
+            refused = await client.post("/item-generator", json={"skip_image": True})
+            assert refused.status_code == 429 and refused.headers["content-type"] == PROBLEM
+            assert int(refused.headers["retry-after"]) >= 1 and "minute" in refused.json()["detail"]
+            assert len((await client.get("/jobs")).json()["items"]) == 2
+
+
+async def test_a_revoked_token_stops_working(api):
+    guest = await api.auth.start_guest()
+    signed = await api.auth.sign_up(guest.identity, "gm@example.com", "a long table of dice", "a long table of dice")
+    token, row = await api.auth.create_token(signed.identity, "script")
+    async with api.client(token) as client:
+        assert (await client.get("/jobs")).status_code == 200
+        assert await api.auth.revoke_token(signed.identity, row.id)
+        assert (await client.get("/jobs")).status_code == 401
+
+
+async def test_the_schema_is_served_with_a_docs_page(api):
+    async with api.client() as client:
+        schema = (await client.get("/openapi.json")).json()
+        docs = await client.get("/docs")
+    assert {"/character-generator", "/jobs", "/jobs/{job_id}", "/events"} <= set(schema["paths"]) and docs.status_code == 200
