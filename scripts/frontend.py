@@ -65,12 +65,16 @@ class SecurityHeaders:
         asset = scope["path"].startswith(self.assets_prefix)
         if not asset:
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
-            policy = content_security_policy(script_hashes=self.hashes.get(), api_url=self.api_url, host_header=host, scheme=scope.get("scheme", "http"))
+            scheme = scope.get("scheme", "http")
+            policy = content_security_policy(
+                script_hashes=self.hashes.get(), api_url=self.api_url, host_header=host, scheme=scheme
+            )
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                if not asset:  # pages; by path, not content type, as a 304 has none. /assets/ holds no page, and ~1.5 KB each would add up
+                # Pages only, told by path (a 304 has no content type): /assets/ holds none, and ~1.5 KB on each would add up.
+                if not asset:
                     headers["Content-Security-Policy"] = policy
                 for name, value in OTHER_HEADERS.items():
                     headers[name] = value
@@ -103,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     app = create_app()
-    app.hashes.get()  # fail now, not on the first request, when there is no build
+    if not (app.hashes.client_dir / "index.html").is_file():
+        print(f"No frontend build in {app.hashes.client_dir}: run `python scripts/serve.py build` first.", file=sys.stderr)
+        return 1
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 

@@ -73,7 +73,8 @@ def test_every_page_route_sends_the_policy_and_the_security_headers(served_app: 
             assert response.status_code == status, path
             check_page_headers(response, served_app)
         # opened as 127.0.0.1, the page's socket goes to 127.0.0.1 (Reflex's getBackendURL): the policy follows the Host
-        check_page_headers(client.get("/dashboard/", headers={"Host": f"127.0.0.1:{served_app.frontend_port}"}), served_app, host="127.0.0.1")
+        by_ip = client.get("/dashboard/", headers={"Host": f"127.0.0.1:{served_app.frontend_port}"})
+        check_page_headers(by_ip, served_app, host="127.0.0.1")
         # assets: content-hashed names, cached for good; no page among them, so no policy
         script = re.search(r'src="(/assets/[^"]+\.js)"|href="(/assets/[^"]+\.js)"', client.get("/dashboard/").text)
         asset = client.get(script.group(1) or script.group(2))
@@ -112,9 +113,9 @@ def test_a_users_session_breaks_no_rule_of_the_policy(served_page: Page):
     expect(page.locator("[data-sonner-toast]").filter(has_text="ready")).to_be_visible()
     expect(page.get_by_test_id("result-panel").get_by_test_id("result-image")).to_be_visible()
     job_id = first.get_attribute("data-job-id")
-    # The job page, loaded as a link opened in a new tab loads it: the SPA fallback page and its policy.
-    # (Not through the tile's link: on the production build that client-side navigation often shows
-    # "Job not found", with Reflex's own static server too; see the report of this change.)
+    # The job page by its address (a full load, as from a bookmark): the SPA fallback page and its policy.
+    # Not through the tile's link: on the production build that client-side navigation often shows
+    # "Job not found", with Reflex's own static server as well (a bug of the page, not of the policy).
     response = open_page(page, f"/dashboard/jobs/{job_id}")
     assert "content-security-policy" in response.headers
     expect(page.get_by_test_id("result-panel")).to_be_visible()
@@ -142,7 +143,9 @@ def test_an_inline_script_put_into_the_page_does_not_run(served_page: Page):
       button.click();
     }""")
     # both refusals are reported (events come asynchronously)
-    page.wait_for_function("""() => ['script-src-elem', 'script-src-attr'].every(d => (window.__cspSeen || []).some(v => v.directive === d))""")
+    page.wait_for_function(
+        "() => ['script-src-elem', 'script-src-attr'].every(d => (window.__cspSeen || []).some(v => v.directive === d))"
+    )
     assert page.evaluate("() => window.__pwned") is None
     assert {v["directive"] for v in violations} == {"script-src-elem", "script-src-attr"}, violations
     assert all(v["blocked"] == "inline" for v in violations), violations

@@ -20,7 +20,8 @@ def directives(policy: str) -> dict[str, list[str]]:
 
 def test_each_inline_script_is_hashed_as_written_and_external_ones_are_not():
     body = '\nwindow.a = "<b>&amp;</b>";\r\n'
-    html = f'<html><head><script>{body}</script><script src="/assets/x.js"></script></head><body><script type="module">import "/y.js";</script></body></html>'
+    html = (f'<html><head><script>{body}</script><script src="/assets/x.js"></script></head>'
+            '<body><script type="module">import "/y.js";</script></body></html>')
     assert inline_script_hashes(html) == [sha(body.replace("\r\n", "\n")), sha('import "/y.js";')]
 
 
@@ -35,7 +36,8 @@ def test_the_backend_is_where_the_page_host_name_says_as_reflex_reaches_it():
     assert backend_origins(API, "localhost") == ("http://localhost:8000", "ws://localhost:8000")
     assert backend_origins(API, "127.0.0.1") == ("http://127.0.0.1:8000", "ws://127.0.0.1:8000")
     assert backend_origins(API, "genapp.example", "https") == ("https://genapp.example", "wss://genapp.example")
-    assert backend_origins("https://api.example", "genapp.example") == ("https://api.example", "wss://api.example")  # a named host stays
+    # a backend URL naming another host stays as it is
+    assert backend_origins("https://api.example", "genapp.example") == ("https://api.example", "wss://api.example")
 
 
 def test_a_host_header_cannot_add_directives():
