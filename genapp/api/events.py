@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import StreamingResponse
 
+from genapp.api.problems import declared
 from genapp.api.security import caller
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.runtime import get_service
@@ -28,7 +29,7 @@ HEARTBEAT_SECONDS = 15.0
 KEEP = 10_000  # events this process remembers for resumes (all users together)
 _SENT = {EventKind.STATUS: "status", EventKind.PROGRESS: "progress", EventKind.REMOVED: "removed", EventKind.MOVED: "status"}
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], responses=declared())
 
 
 @dataclass(frozen=True, slots=True)

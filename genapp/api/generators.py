@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, create_model
 
+from genapp.api.problems import declared
 from genapp.api.security import caller
 from genapp.api.shapes import PREFIX, Created, JobOut
 from genapp.config import settings
@@ -24,7 +25,7 @@ ENDPOINTS = {
     ContentType.CAMPAIGN: "campaign-generator",
 }
 
-router = APIRouter(tags=["generate"])
+router = APIRouter(tags=["generate"], responses=declared(429))
 
 
 def _body_model(content_type: ContentType) -> type[BaseModel]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from genapp.api.media import MEDIA_HEADERS, media_store
-from genapp.api.problems import Problem, ProblemError
+from genapp.api.problems import ProblemError, declared
 from genapp.api.security import caller
 from genapp.api.shapes import JobDetail, JobOut, JobPage, cursor_of, parse_cursor
 from genapp.exports import download_name, export_json, markdown_of
@@ -19,8 +19,10 @@ from genapp.jobs.status import JobStatus
 from genapp.media import content_type, is_media_ref
 from genapp.models import Job
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
-ERRORS = {404: {"model": Problem, "description": "No such job (or not yours)."}}
+JobId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="A job's id, as the API gave it.")]
+
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=declared())
+ERRORS = declared(404)
 
 
 async def _job(job_id: str, owner: str) -> Job:
@@ -44,7 +46,7 @@ async def list_jobs(
     created_after: Annotated[datetime | None, Query(description="ISO 8601; inclusive.")] = None,
     created_before: Annotated[datetime | None, Query(description="ISO 8601; exclusive.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the page before.")] = None,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_-]+$", description="`next_cursor` of the page before.")] = None,
 ) -> JobPage:
     after = None
     if cursor:
@@ -61,46 +63,46 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobDetail, responses=ERRORS, summary="One job, with its content and attempts")
-async def get_job(job_id: str, owner: str = Depends(caller)) -> JobDetail:
+async def get_job(job_id: JobId, owner: str = Depends(caller)) -> JobDetail:
     return JobDetail.of(await _job(job_id, owner))
 
 
-@router.post("/{job_id}/cancel", response_model=JobOut, responses=ERRORS | {409: {"model": Problem}}, summary="Cancel a pending or running job")
-async def cancel_job(job_id: str, owner: str = Depends(caller)) -> JobOut:
+@router.post("/{job_id}/cancel", response_model=JobOut, responses=declared(404, 409), summary="Cancel a pending or running job")
+async def cancel_job(job_id: JobId, owner: str = Depends(caller)) -> JobOut:
     await get_service().cancel(owner=owner, job_id=job_id)
     return JobOut.of(await _job(job_id, owner))
 
 
-@router.post("/{job_id}/retry", response_model=JobOut, responses=ERRORS | {409: {"model": Problem}, 429: {"model": Problem}},
+@router.post("/{job_id}/retry", response_model=JobOut, responses=declared(404, 409, 429),
              summary="Run a failed or cancelled job again, in place")
-async def retry_job(job_id: str, owner: str = Depends(caller)) -> JobOut:
+async def retry_job(job_id: JobId, owner: str = Depends(caller)) -> JobOut:
     await get_service().retry(owner=owner, job_id=job_id)
     return JobOut.of(await _job(job_id, owner))
 
 
 @router.delete("/{job_id}", status_code=204, responses=ERRORS, summary="Delete a job and its image (a running one is stopped first)")
-async def delete_job(job_id: str, owner: str = Depends(caller)) -> Response:
+async def delete_job(job_id: JobId, owner: str = Depends(caller)) -> Response:
     await get_service().remove(owner=owner, job_id=job_id)
     return Response(status_code=204)
 
 
-@router.get("/{job_id}/result.md", response_class=PlainTextResponse, responses=ERRORS | {409: {"model": Problem}},
+@router.get("/{job_id}/result.md", response_class=PlainTextResponse, responses=declared(404, 409),
             summary="The result as Markdown")
-async def job_markdown(job_id: str, owner: str = Depends(caller)) -> PlainTextResponse:
+async def job_markdown(job_id: JobId, owner: str = Depends(caller)) -> PlainTextResponse:
     job = _finished(await _job(job_id, owner))
     disposition = f'inline; filename="{download_name(job, "md")}"'
     return PlainTextResponse(markdown_of(job), media_type="text/markdown; charset=utf-8", headers={"Content-Disposition": disposition})
 
 
-@router.get("/{job_id}/result.json", responses=ERRORS | {409: {"model": Problem}}, summary="The result as JSON (inputs and content)")
-async def job_json(job_id: str, owner: str = Depends(caller)) -> Response:
+@router.get("/{job_id}/result.json", responses=declared(404, 409), summary="The result as JSON (inputs and content)")
+async def job_json(job_id: JobId, owner: str = Depends(caller)) -> Response:
     job = _finished(await _job(job_id, owner))
     return Response(export_json(job), media_type="application/json", headers={"Content-Disposition": f'inline; filename="{download_name(job, "json")}"'})
 
 
-@router.get("/{job_id}/image", responses=ERRORS | {409: {"model": Problem}},
+@router.get("/{job_id}/image", responses=declared(404, 409),
             summary="The illustration: the image service's file, or the procedural SVG")
-async def job_image(job_id: str, owner: str = Depends(caller)) -> Response:
+async def job_image(job_id: JobId, owner: str = Depends(caller)) -> Response:
     job = await _job(job_id, owner)
     if not job.image:
         raise ProblemError(409, "No image", "This job has no illustration (yet, or it skipped it).")

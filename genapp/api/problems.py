@@ -35,6 +35,13 @@ class ProblemError(Exception):
         self.headers = headers or {}
 
 
+def declared(*statuses: int) -> dict[int, dict]:
+    """The problem answers a route can give, for its OpenAPI entry (401 and 422 on every route)."""
+    words = {401: "No or a bad API token.", 404: "No such job (or not yours).", 409: "Not possible in the job's state.",
+             422: "Invalid input; `errors` names each field.", 429: "A fair-use limit; see Retry-After."}
+    return {code: {"model": Problem, "description": words[code], "content": {MEDIA_TYPE: {}}} for code in (401, 422, *statuses)}
+
+
 def respond(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(problem.model_dump(exclude_none=True), status_code=problem.status, media_type=MEDIA_TYPE, headers=headers)
 
