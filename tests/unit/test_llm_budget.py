@@ -59,7 +59,8 @@ async def test_max_tokens_fits_the_context_the_server_reports():
     with FakeProviderServer(n_ctx=1800) as server:
         content = await make(provider(server))
         [sent] = chats(server)
-    assert [r.path for r in server.requests] == ["/props", "/v1/chat/completions"]
+    # Like llama.cpp it answers /props, but it counts no tokens: genapp asked once, then estimated.
+    assert [r.path for r in server.requests] == ["/props", "/apply-template", "/v1/chat/completions"]
     prompt_tokens = sum(len(m["content"]) for m in sent["messages"]) // 4
     assert sent["max_tokens"] + prompt_tokens <= 1800 and sent["max_tokens"] < need("character")
     assert content.to_markdown()
