@@ -12,14 +12,17 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from genapp.auth.models import Account, ApiToken
 from genapp.auth.passwords import hash_password, verify_password
 from genapp.auth.store import AuthStore, Identity
 from genapp.models import utcnow
 
+T = TypeVar("T")
 CACHE_SECONDS = 5.0
 _CACHE_MAX = 20_000
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
@@ -83,8 +86,8 @@ class AuthService:
     def __init__(self, store: AuthStore, *, guest_days: int = 365, account_days: int = 30):
         self.store = store
         self.guest_lifetime, self.account_lifetime = timedelta(days=guest_days), timedelta(days=account_days)
-        self._cache: dict[str, tuple[float, Identity | None]] = {}
-        self._api_cache: dict[str, tuple[float, str | None]] = {}
+        self._cache: _Recent[Identity | None] = _Recent()
+        self._api_cache: _Recent[str | None] = _Recent()
 
     # ----- who is this -----------------------------------------------------------------
 
@@ -92,16 +95,7 @@ class AuthService:
         """The live session of this token, or None (unknown, expired or revoked)."""
         if not token:
             return None
-        key = session_id(token)
-        hit = self._cache.get(key)
-        now = time.monotonic()
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
-        identity = await self.store.identity(key)
-        if len(self._cache) >= _CACHE_MAX:
-            self._cache.clear()
-        self._cache[key] = (now, identity)
-        return identity
+        return await self._cache.get(session_id(token), self.store.identity)
 
     # ----- changes of who the browser is ------------------------------------------------
 
@@ -195,16 +189,7 @@ class AuthService:
         """The account behind a bearer token, or None (unknown, revoked, not a token of ours)."""
         if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
             return None
-        key = session_id(token)
-        hit = self._api_cache.get(key)
-        now = time.monotonic()
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
-        user = await self.store.token_user(key)
-        if len(self._api_cache) >= _CACHE_MAX:
-            self._api_cache.clear()
-        self._api_cache[key] = (now, user)
-        return user
+        return await self._api_cache.get(session_id(token), self.store.token_user)
 
     # ----- internals -------------------------------------------------------------------
 
@@ -226,8 +211,31 @@ class AuthService:
         self._forget(lambda identity: identity.user_id == user_id)
 
     def _forget(self, matches) -> None:
-        for key in [k for k, (_, identity) in self._cache.items() if identity is not None and matches(identity)]:
-            del self._cache[key]
+        self._cache.drop(lambda identity: identity is not None and matches(identity))
+
+
+class _Recent(Generic[T]):
+    """Lookups remembered for CACHE_SECONDS, by key (a token's hash)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[float, T]] = {}
+
+    async def get(self, key: str, look_up: Callable[[str], Awaitable[T]]) -> T:
+        now = time.monotonic()
+        if (hit := self._seen.get(key)) is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        value = await look_up(key)
+        if len(self._seen) >= _CACHE_MAX:
+            self._seen.clear()
+        self._seen[key] = (now, value)
+        return value
+
+    def pop(self, key: str, default=None) -> None:
+        self._seen.pop(key, default)
+
+    def drop(self, matches: Callable[[T], bool]) -> None:
+        for key in [k for k, (_, value) in self._seen.items() if matches(value)]:
+            del self._seen[key]
 
 
 def _check_new(email: str, password: str, confirm: str) -> None:
