@@ -37,8 +37,10 @@ class Recorder:
 
 def provider(llama, sent: list[dict]) -> OpenAITextProvider:
     """A provider as the app builds it (auto structured output, auto max_tokens), recording each chat request."""
+    # A request queued behind the server's busy slots gets no byte until one frees: on this 2-core machine
+    # under other load that took over 120 s (seen), so silence may last as long as a whole request here.
     llm = OpenAITextProvider(
-        Endpoint(base_url=llama.url, retry=RetryPolicy(max_attempts=2, backoff=0.1), read_timeout=120, request_timeout=600),
+        Endpoint(base_url=llama.url, retry=RetryPolicy(max_attempts=2, backoff=0.1), read_timeout=600, request_timeout=900),
         TextOptions(model="smollm2", temperature=0.7),
     )
 
