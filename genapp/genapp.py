@@ -14,6 +14,7 @@ from genapp.pages.account import AuthPage, TokenPanel, account_page, sign_in_pag
 from genapp.pages.dashboard import dashboard_page
 from genapp.pages.generator import GeneratorState, generator_page
 from genapp.pages.job_detail import JobDetailState, job_detail_page
+from genapp.pages.library import LibraryState, library_page
 from genapp.pages.settings import settings_page
 from genapp.pages.test_generation import test_generation_page
 from genapp.state.guard import TabGuard
@@ -42,6 +43,7 @@ app.add_page(rx.fragment(), route="/", title="genapp", on_load=rx.redirect("/das
 _add(dashboard_page(), "/dashboard", "Dashboard")
 for content_type, generator in GENERATORS.items():
     _add(generator_page(generator), f"/dashboard/{content_type.value}", f"{generator.label} generator", GeneratorState.reload)
+_add(library_page(), "/dashboard/library", "Library", LibraryState.load)
 _add(job_detail_page(), "/dashboard/jobs/[job_id]", "Job", JobDetailState.reload)
 if settings.qa_enabled():
     _add(test_generation_page(), "/dashboard/test-generation", "Test generation")

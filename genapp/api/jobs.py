@@ -11,9 +11,10 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 from genapp.api.media import MEDIA_HEADERS, media_store
 from genapp.api.problems import ProblemError, declared
 from genapp.api.security import caller
-from genapp.api.shapes import JobDetail, JobOut, JobPage, cursor_of, parse_cursor
+from genapp.api.shapes import JobDetail, JobOut, JobPage
 from genapp.exports import download_name, export_json, markdown_of
 from genapp.generators import ContentType
+from genapp.jobs.library import MAX_PAGE_SIZE, InvalidCursor, LibraryQuery, LibrarySort
 from genapp.jobs.runtime import get_service
 from genapp.jobs.status import JobStatus
 from genapp.media import content_type, is_media_ref
@@ -38,28 +39,29 @@ def _finished(job: Job) -> Job:
     return job
 
 
-@router.get("", response_model=JobPage, summary="List your jobs, newest first")
+@router.get("", response_model=JobPage, summary="List your jobs: filter, search, sort, page")
 async def list_jobs(
     owner: str = Depends(caller),
-    status: Annotated[list[JobStatus] | None, Query(description="Only these statuses (repeat the parameter for several).")] = None,
-    type: Annotated[ContentType | None, Query(description="Only this content type.")] = None,  # noqa: A002  (the API's word)
+    q: Annotated[str, Query(max_length=500, description="Words to find in title, prompt, content and tags (each as a word prefix).")] = "",
+    status: Annotated[list[JobStatus] | None, Query(description="Only these statuses (repeat the parameter for several); all when left out.")] = None,
+    type: Annotated[list[ContentType] | None, Query(description="Only these content types (repeatable).")] = None,  # noqa: A002  (the API's word)
     created_after: Annotated[datetime | None, Query(description="ISO 8601; inclusive.")] = None,
     created_before: Annotated[datetime | None, Query(description="ISO 8601; exclusive.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_-]+$", description="`next_cursor` of the page before.")] = None,
+    favourite: Annotated[bool, Query(description="Only starred jobs.")] = False,
+    tag: Annotated[str | None, Query(max_length=32, description="Only jobs with this tag.")] = None,
+    sort: Annotated[LibrarySort, Query(description="relevance applies to a search; else newest.")] = LibrarySort.NEWEST,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]+$", description="`next_cursor` of the page before.")] = None,
 ) -> JobPage:
-    after = None
-    if cursor:
-        after = parse_cursor(cursor)
-        if after is None:
-            raise ProblemError(422, "Invalid request", "That cursor is not one this API gave out.", errors={"cursor": "unknown cursor"})
-    jobs = await get_service().list(
-        owner=owner, statuses=[s.value for s in status] if status else None, job_type=type.value if type else None, limit=limit + 1,
-        created_after=created_after, created_before=created_before, after=after,
+    query = LibraryQuery(
+        text=q, statuses=status or list(JobStatus), types=[t.value for t in type or []], created_from=created_after, created_to=created_before,
+        favourites_only=favourite, tag=tag, sort=sort, limit=limit, cursor=cursor,
     )
-    more = len(jobs) > limit
-    jobs = jobs[:limit]
-    return JobPage(items=[JobOut.of(j) for j in jobs], next_cursor=cursor_of(jobs[-1]) if more else None)
+    try:
+        page = await get_service().library(owner=owner, query=query)
+    except InvalidCursor as exc:
+        raise ProblemError(422, "Invalid request", str(exc), errors={"cursor": "not a cursor of this query"}) from None
+    return JobPage(items=[JobOut.of(j) for j in page.items], next_cursor=page.next_cursor, total=page.total)
 
 
 @router.get("/{job_id}", response_model=JobDetail, responses=ERRORS, summary="One job, with its content and attempts")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime, timezone
 from typing import Any
 
@@ -65,6 +63,7 @@ class JobDetail(JobOut):
 class JobPage(BaseModel):
     items: list[JobOut]
     next_cursor: str | None  # pass as `cursor` for the next page; null on the last
+    total: int  # every job matching the filters, all pages together
 
 
 class Created(BaseModel):
@@ -74,17 +73,3 @@ class Created(BaseModel):
 
 def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
-def cursor_of(job: Job) -> str:
-    return base64.urlsafe_b64encode(f"{_utc(job.created_at).isoformat()}|{job.id}".encode()).decode().rstrip("=")
-
-
-def parse_cursor(cursor: str) -> tuple[datetime, str] | None:
-    """The (created_at, id) a cursor continues after; None when it is not one of ours."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, job_id = text.split("|", 1)
-        return datetime.fromisoformat(moment), job_id
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None

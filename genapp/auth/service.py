@@ -28,11 +28,11 @@ _CACHE_MAX = 20_000
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
 
-# Failed sign-ins: an email gets FREE failures, then each one locks it for twice as long as the last,
-# up to LOCK_CAP; an address that fails across many emails gets more room, then the same. The counts
-# start over after FORGET of quiet.
+# Failed sign-ins: an email gets FREE failures, then each one locks it, for LOCK_BASE seconds and twice
+# as long each time, up to LOCK_CAP; an address that fails across many emails gets more room, then the
+# same. The counts start over after FORGET of quiet.
 FREE_PER_EMAIL, FREE_PER_IP = 4, 20
-LOCK_CAP_SECONDS = 900.0
+LOCK_BASE_SECONDS, LOCK_CAP_SECONDS = 5.0, 900.0
 FORGET = timedelta(hours=1)
 
 # What the pages show for each refusal: codes travel in redirects, the words stay here.
@@ -75,7 +75,7 @@ def session_id(token: str) -> str:
 
 
 def lock_seconds(failures: int, free: int) -> float:
-    return 0.0 if failures <= free else min(2.0 ** (failures - free), LOCK_CAP_SECONDS)
+    return 0.0 if failures <= free else min(LOCK_BASE_SECONDS * 2.0 ** (failures - free - 1), LOCK_CAP_SECONDS)
 
 
 def normal_email(email: str) -> str:

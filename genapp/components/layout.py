@@ -74,6 +74,7 @@ def sidebar() -> rx.Component:
         ),
         rx.box(tile_indicator(), width="100%", padding_bottom="8px"),
         _nav_link("Dashboard", "/dashboard", "layout-dashboard"),
+        _nav_link("Library", "/dashboard/library", "library"),
         rx.text("Generators", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),
         *[_nav_link(g.label, f"/dashboard/{t.value}", NAV_ICONS[t.value]) for t, g in GENERATORS.items()],
         rx.text("Tools", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),

@@ -19,14 +19,17 @@ from genapp.jobs.active import ActiveJobs
 from genapp.jobs.channel import Channel, LocalChannel
 from genapp.jobs.errors import JobStateError, LimitReached
 from genapp.jobs.events import EventKind, JobEvent
+from genapp.jobs.library import LibraryPage, LibraryQuery, LibrarySort, decode_cursor, encode_cursor
 from genapp.jobs.limits import WINDOW, Limits
 from genapp.jobs.requests import JobRequest
 from genapp.jobs.status import ACTIVE, RETRYABLE, JobStatus
 from genapp.jobs.store import JobStore
+from genapp.jobs.tags import normalise_tags
 from genapp.media import MediaStore
 from genapp.models import Job, JobSummary, utcnow
 
 log = logging.getLogger(__name__)
+MAX_BULK = 500  # jobs one bulk action may name
 
 
 class Dispatcher(Protocol):
@@ -120,6 +123,28 @@ class JobService:
         await asyncio.to_thread(self.media.delete, job_id)
         self.channel.publish(JobEvent(EventKind.REMOVED, owner, job_id))
 
+    async def remove_many(self, *, owner: str, job_ids: Iterable[str]) -> int:
+        """Delete the owner's jobs among `job_ids` (others' and unknown ids are ignored); how many went."""
+        ids = list(dict.fromkeys(job_ids))
+        if len(ids) > MAX_BULK:
+            raise JobStateError(f"At most {MAX_BULK} jobs at once.")
+        jobs = await self.store.owned(owner=owner, job_ids=ids)
+        for job in jobs:
+            if JobStatus(job.status) in ACTIVE:
+                await self._stop(job.id)
+        removed = await self.store.delete_many([job.id for job in jobs], owner=owner)
+        for job in jobs:
+            await asyncio.to_thread(self.media.delete, job.id)
+            self.channel.publish(JobEvent(EventKind.REMOVED, owner, job.id))
+        return removed
+
+    async def set_favourite(self, *, owner: str, job_id: str, favourite: bool) -> Job:
+        return await self.store.mark(job_id, owner=owner, favourite=bool(favourite))
+
+    async def set_tags(self, *, owner: str, job_id: str, tags: Iterable[str]) -> Job:
+        """Replace the job's tags (normalised; TagError says what is wrong with them)."""
+        return await self.store.mark(job_id, owner=owner, tags=normalise_tags(tags))
+
     async def transfer(self, from_owner: str, to_owner: str) -> int:
         """Every job of one user becomes another's (a guest who signs in keeps their jobs); returns how many."""
         moved, active = await self.store.transfer(from_owner, to_owner)
@@ -133,9 +158,27 @@ class JobService:
         """The job, or None when it does not exist or is not the owner's."""
         return await self.store.get(job_id, owner=owner)
 
-    async def list(self, *, owner: str, statuses: Iterable[str] | None = None, job_type: str | None = None, limit: int = 50, **window) -> list[Job]:
-        """The owner's jobs, newest first (`window`: created_after, created_before, after: see JobStore.list)."""
-        return await self.store.list(owner=owner, statuses=statuses, job_type=job_type, limit=limit, **window)
+    async def list(self, *, owner: str, statuses: Iterable[str] | None = None, job_type: str | None = None, limit: int = 50) -> list[Job]:
+        """The owner's jobs, newest first."""
+        return await self.store.list(owner=owner, statuses=statuses, job_type=job_type, limit=limit)
+
+    async def library(self, *, owner: str, query: LibraryQuery = LibraryQuery()) -> LibraryPage:
+        """A page of the owner's jobs (finished ones unless `query.statuses` says otherwise), filtered,
+        searched and sorted; `next_cursor` asks for the next page. InvalidCursor for a foreign cursor."""
+        sort = query.effective_sort()
+        after = decode_cursor(query.cursor, sort) if query.cursor else None
+        rows, total = await self.store.library(owner=owner, query=query, after=after)
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        next_cursor = None
+        if more and rows:
+            last, key = rows[-1]
+            if sort == LibrarySort.RELEVANCE:
+                position = {"offset": int((after or {}).get("offset", 0)) + len(rows)}
+            else:
+                position = {"key": key.isoformat() if hasattr(key, "isoformat") else key, "id": last.id}
+            next_cursor = encode_cursor(sort, position)
+        return LibraryPage(items=[job for job, _ in rows], next_cursor=next_cursor, total=total)
 
     async def counts(self, *, owner: str) -> dict[str, int]:
         return await self.store.counts(owner=owner)

@@ -24,7 +24,9 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from genapp.jobs import search_schema
 from genapp.jobs.errors import JobNotFound, JobStateError
+from genapp.jobs.library import LibraryQuery, LibrarySort
 from genapp.jobs.status import ACTIVE_VALUES, RETRYABLE, RUNNING, JobStatus
 from genapp.models import Job, utcnow
 
@@ -89,32 +91,14 @@ class JobStore:
             raise JobNotFound(f"No job {job_id!r} for this user.")
         return job
 
-    async def list(
-        self,
-        *,
-        owner: str,
-        statuses: Iterable[str] | None = None,
-        job_type: str | None = None,
-        limit: int = 50,
-        created_after: datetime | None = None,
-        created_before: datetime | None = None,
-        after: tuple[datetime, str] | None = None,
-    ) -> list[Job]:
-        """The owner's jobs, newest first; `after` (created_at, id) of the last row seen continues a page
-        (a keyset: no row is skipped or repeated when jobs are added meanwhile)."""
+    async def list(self, *, owner: str, statuses: Iterable[str] | None = None, job_type: str | None = None, limit: int = 50) -> list[Job]:
+        """The owner's jobs, newest first."""
         query = select(Job).where(col(Job.owner) == owner)
         if statuses is not None:
             query = query.where(col(Job.status).in_(list(statuses)))
         if job_type is not None:
             query = query.where(col(Job.type) == job_type)
-        if created_after is not None:
-            query = query.where(col(Job.created_at) >= created_after)
-        if created_before is not None:
-            query = query.where(col(Job.created_at) < created_before)
-        if after is not None:
-            at, job_id = after
-            query = query.where(sa.or_(col(Job.created_at) < at, sa.and_(col(Job.created_at) == at, col(Job.id) < job_id)))
-        query = query.order_by(col(Job.created_at).desc(), col(Job.id).desc()).limit(limit)
+        query = query.order_by(col(Job.created_at).desc(), col(Job.id)).limit(limit)
         return await self._call(self._all, query)
 
     async def active(self, *, owner: str | None = None) -> list[Job]:
@@ -144,6 +128,45 @@ class JobStore:
     async def query_ids(self, statement, **params) -> list[str]:
         """The first column of a raw query (the sweeper's joins with the dispatcher's own tables)."""
         return await self._core(lambda connection: [row[0] for row in connection.execute(statement, params)])
+
+    async def library(self, *, owner: str, query: LibraryQuery, after: dict[str, Any] | None) -> tuple[list[tuple[Job, Any]], int]:
+        """One page of the owner's jobs matching `query`, after the keyset position `after` (or from its
+        offset); each job with its sort key. Also how many match in all. One read transaction."""
+
+        def read(session: Session) -> tuple[list[tuple[Job, Any]], int]:
+            return _library_page(session, self.db.dialect.name, owner, query, after)
+
+        return await self._call(read)
+
+    async def owned(self, *, owner: str, job_ids: Iterable[str]) -> list[Job]:
+        """The jobs among `job_ids` that are the owner's (the others are silently left out)."""
+        ids = list(dict.fromkeys(job_ids))
+        if not ids:
+            return []
+        return await self._call(self._all, select(Job).where(col(Job.id).in_(ids), col(Job.owner) == owner))
+
+    async def mark(self, job_id: str, *, owner: str, **fields: Any) -> Job:
+        """Set the user's own marks (favourite, tags) on their job; JobNotFound when it is not theirs."""
+
+        def mark(session: Session) -> Job:
+            job = self._get(session, job_id, owner)
+            if job is None:
+                raise JobNotFound(f"No job {job_id!r} for this user.")
+            for name, value in fields.items():
+                setattr(job, name, value)
+            session.add(job)
+            session.commit()
+            return job
+
+        return await self._call(mark)
+
+    async def delete_many(self, job_ids: Iterable[str], *, owner: str) -> int:
+        ids = list(job_ids)
+        for job_id in ids:
+            self._dirty.pop(job_id, None)
+        if not ids:
+            return 0
+        return await self._call(self._update, sa.delete(Job).where(col(Job.id).in_(ids), col(Job.owner) == owner))
 
     async def cancel_requested(self, job_id: str) -> bool:
         job = await self.get(job_id)
@@ -337,3 +360,80 @@ def _attempt_record(job: Job) -> dict[str, Any]:
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "progress": job.progress,
     }
+
+
+# ----- the library's query -----------------------------------------------------------------
+# Text search uses the index the migration made (genapp/jobs/search_schema.py), never LIKE:
+# SQLite joins the FTS5 table on rowid (EXPLAIN QUERY PLAN: "SCAN job_fts VIRTUAL TABLE INDEX 0:M..."),
+# Postgres matches the GIN-indexed tsvector ("Bitmap Index Scan on ix_job_search").
+# tests/unit/test_library_index.py checks both plans.
+
+_FTS = sa.table(search_schema.FTS_TABLE, sa.column("rowid"))
+_BM25_WEIGHTS = (10.0, 4.0, 1.0, 8.0)  # title, prompt, content, tags (the FTS table's column order)
+
+
+def _text_match(dialect: str, terms: list[str]) -> tuple[Any, Any]:
+    """(the WHERE clause, a rank to order by, best first when ascending) for every term as a word prefix."""
+    if dialect == "sqlite":
+        match = " ".join(f'"{t}"*' for t in terms)  # terms are letters and digits only: no FTS5 syntax
+        where = sa.text(f"{search_schema.FTS_TABLE} MATCH :fts_match").bindparams(fts_match=match)
+        return where, sa.func.bm25(sa.literal_column(search_schema.FTS_TABLE), *_BM25_WEIGHTS)
+    tsquery = sa.func.to_tsquery(sa.literal("simple", sa.Text).cast(sa.dialects.postgresql.REGCONFIG), " & ".join(f"{t}:*" for t in terms))
+    vector = sa.literal_column(f"job.{search_schema.PG_COLUMN}")
+    return vector.op("@@")(tsquery), -sa.func.ts_rank(vector, tsquery)
+
+
+def _has_tag(dialect: str, tag: str):
+    if dialect == "sqlite":
+        return sa.text("EXISTS (SELECT 1 FROM json_each(job.tags) WHERE json_each.value = :tag)").bindparams(tag=tag)
+    return sa.text("CAST(job.tags AS jsonb) @> jsonb_build_array(CAST(:tag AS text))").bindparams(tag=tag)
+
+
+def _library_page(session: Session, dialect: str, owner: str, query: LibraryQuery, after: dict[str, Any] | None):
+    sort, terms = query.effective_sort(), query.terms()
+    where: list[Any] = [col(Job.owner) == owner, col(Job.status).in_(query.status_values())]
+    if query.types:
+        where.append(col(Job.type).in_(query.types))
+    if query.created_from is not None:
+        where.append(col(Job.created_at) >= query.created_from)
+    if query.created_to is not None:
+        where.append(col(Job.created_at) < query.created_to)
+    if query.favourites_only:
+        where.append(col(Job.favourite).is_(True))
+    if query.tag:
+        where.append(_has_tag(dialect, query.tag))
+    rank = None
+    if terms:
+        match, rank = _text_match(dialect, terms)
+        where.append(match)
+
+    def base(*columns):
+        statement = select(*columns).select_from(Job)
+        if terms and dialect == "sqlite":
+            statement = statement.join(_FTS, _FTS.c.rowid == sa.literal_column("job.rowid"))
+        return statement.where(*where)
+
+    total = session.exec(base(func.count())).one()
+
+    key = {
+        LibrarySort.NEWEST: col(Job.created_at),
+        LibrarySort.OLDEST: col(Job.created_at),
+        LibrarySort.TITLE: func.lower(col(Job.title)),
+        LibrarySort.RELEVANCE: rank,
+    }[sort]
+    statement = base(Job, key.label("sort_key"))
+    descending = sort == LibrarySort.NEWEST
+    if sort == LibrarySort.RELEVANCE:
+        statement = statement.order_by(key, col(Job.id)).offset(int((after or {}).get("offset", 0)))
+    else:
+        if after is not None:
+            value = after["key"]
+            if sort != LibrarySort.TITLE:
+                value = datetime.fromisoformat(value)
+            beyond = (key < value) if descending else (key > value)
+            same = sa.and_(key == value, (col(Job.id) < after["id"]) if descending else (col(Job.id) > after["id"]))
+            statement = statement.where(sa.or_(beyond, same))
+        order = (key.desc(), col(Job.id).desc()) if descending else (key, col(Job.id))
+        statement = statement.order_by(*order)
+    rows = [(job, value) for job, value in session.exec(statement.limit(query.limit + 1))]
+    return rows, total

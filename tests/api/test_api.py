@@ -155,3 +155,20 @@ async def test_the_schema_is_served_with_a_docs_page(api):
         schema = (await client.get("/openapi.json")).json()
         docs = await client.get("/docs")
     assert {"/character-generator", "/jobs", "/jobs/{job_id}", "/events"} <= set(schema["paths"]) and docs.status_code == 200
+
+
+async def test_text_search_favourites_and_tags_filter_the_list(api):
+    token = await api.account("gm@example.com")
+    owner = await api.auth.api_user(token)
+    async with api.client(token) as client:
+        harbour = (await client.post("/npc-generator", json={"prompt": "a harbour master who sells secrets", "skip_image": True})).json()["job"]["id"]
+        other = (await client.post("/item-generator", json={"prompt": "a plain spoon", "skip_image": True})).json()["job"]["id"]
+        for job_id in (harbour, other):
+            await done(api, token, job_id)
+        await api.service.set_favourite(owner=owner, job_id=other, favourite=True)
+        await api.service.set_tags(owner=owner, job_id=harbour, tags=["Port Town"])
+        found = (await client.get("/jobs", params={"q": "harb secr"})).json()
+        assert [j["id"] for j in found["items"]] == [harbour] and found["total"] == 1
+        assert [j["id"] for j in (await client.get("/jobs", params={"favourite": "true"})).json()["items"]] == [other]
+        assert [j["id"] for j in (await client.get("/jobs", params={"tag": "port town"})).json()["items"]] == [harbour]
+        assert (await client.get("/jobs", params={"q": "zqxjvw"})).json()["items"] == []
