@@ -15,6 +15,7 @@ from __future__ import annotations
 import reflex as rx
 
 from genapp.components.job_row import job_row
+from genapp.state.session import JobActions
 from genapp.state.user_jobs import UserJobs
 
 NARROW_MAX = 900  # px; below it the rail is a drawer. Keep in step with the @media query in genapp.css.
@@ -116,7 +117,17 @@ def _rows() -> rx.Component:
             rx.foreach(UserJobs.active, job_row),
             rx.cond(
                 UserJobs.recent.length() > 0,
-                rx.text("Recent", size="1", color_scheme="gray", weight="medium", margin_top="4px"),
+                rx.hstack(
+                    rx.text("Recent", size="1", color_scheme="gray", weight="medium"),
+                    rx.spacer(),
+                    rx.button(
+                        "Clear finished", size="1", variant="ghost", color_scheme="gray", on_click=JobActions.clear_finished,
+                        custom_attrs={"data-testid": "tile-clear-finished", "title": "Remove every finished job but the starred ones"},
+                    ),
+                    width="100%",
+                    align="center",
+                    margin_top="4px",
+                ),
             ),
             rx.foreach(UserJobs.recent, job_row),
             rx.cond(

@@ -7,6 +7,7 @@ the Redis channel; `genapp worker` processes run the jobs.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -20,6 +21,7 @@ from genapp.config import Settings, settings
 from genapp.db import make_engine, migrate
 from genapp.jobs.embedded import embedded_service
 from genapp.jobs.limits import Limits
+from genapp.jobs.retention import Retention, prune_forever
 from genapp.jobs.service import JobService
 from genapp.providers import Providers, providers_from_settings
 
@@ -103,9 +105,13 @@ async def job_service_lifespan() -> AsyncIterator[None]:
             if provider is not None:
                 log.info("%s provider: %s", kind, provider.label)
         log.info("Job service started (%s mode) on %s", settings.mode, _safe_url(settings.db_url))
+        # Retention runs wherever a service does (with several backends each runs it: the later ones find nothing).
+        pruning = asyncio.create_task(prune_forever(service, Retention.from_settings(settings)), name="genapp-retention")
         try:
             yield
         finally:
+            pruning.cancel()
+            await asyncio.gather(pruning, return_exceptions=True)
             _service = _providers = None
             await service.stop()
             await service.channel.aclose()

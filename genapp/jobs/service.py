@@ -13,6 +13,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator, Iterable
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from genapp.jobs.active import ActiveJobs
@@ -21,6 +22,7 @@ from genapp.jobs.errors import JobStateError, LimitReached
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.library import LibraryPage, LibraryQuery, LibrarySort, decode_cursor, encode_cursor
 from genapp.jobs.limits import WINDOW, Limits
+from genapp.jobs.retention import Retention
 from genapp.jobs.requests import JobRequest
 from genapp.jobs.status import ACTIVE, RETRYABLE, JobStatus
 from genapp.jobs.store import JobStore
@@ -136,6 +138,37 @@ class JobService:
         for job in jobs:
             await asyncio.to_thread(self.media.delete, job.id)
             self.channel.publish(JobEvent(EventKind.REMOVED, owner, job.id))
+        return removed
+
+    async def clear_finished(self, *, owner: str) -> int:
+        """Remove the owner's finished jobs but the starred ones; how many went."""
+        removed = 0
+        while batch := await self.store.prunable(owner=owner):
+            removed += await self._forget(batch)
+        return removed
+
+    async def prune(self, policy: Retention, *, now: datetime | None = None) -> int:
+        """Retention over every user: finished, unstarred jobs older than the policy's days or beyond each
+        user's newest N; how many went (logged)."""
+        if not policy.active:
+            return 0
+        cutoff = (now or utcnow()) - timedelta(days=policy.days) if policy.days else None
+        removed = 0
+        while batch := await self.store.prunable(finished_before=cutoff, keep_newest=policy.keep_newest or None):
+            removed += await self._forget(batch)
+        if removed:
+            log.info("Retention removed %d finished jobs (%s)", removed, policy.describe())
+        return removed
+
+    async def _forget(self, jobs: list[tuple[str, str]]) -> int:
+        """Delete finished rows and their media, and say so (batches come from `prunable`)."""
+        removed = 0
+        for owner in {o for _, o in jobs}:
+            ids = [i for i, o in jobs if o == owner]
+            removed += await self.store.delete_many(ids, owner=owner)
+            for job_id in ids:
+                await asyncio.to_thread(self.media.delete, job_id)
+                self.channel.publish(JobEvent(EventKind.REMOVED, owner, job_id))
         return removed
 
     async def set_favourite(self, *, owner: str, job_id: str, favourite: bool) -> Job:

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, func, select
 from genapp.jobs import search_schema
 from genapp.jobs.errors import JobNotFound, JobStateError
 from genapp.jobs.library import LibraryQuery, LibrarySort
-from genapp.jobs.status import ACTIVE_VALUES, RETRYABLE, RUNNING, JobStatus
+from genapp.jobs.status import ACTIVE_VALUES, FINISHED_VALUES, RETRYABLE, RUNNING, JobStatus
 from genapp.models import Job, utcnow
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,26 @@ class JobStore:
             return job
 
         return await self._call(mark)
+
+    async def prunable(self, *, owner: str | None = None, finished_before: datetime | None = None, keep_newest: int | None = None,
+                       limit: int = 500) -> list[tuple[str, str]]:
+        """(id, owner) of finished, unstarred jobs that retention removes: of one owner, or of everyone;
+        finished before the cutoff, or beyond each owner's newest `keep_newest` of such jobs; with neither,
+        all of them (clear finished). Starred jobs are never among them, nor counted in the newest."""
+        finished = [col(Job.status).in_(list(FINISHED_VALUES)), col(Job.favourite).is_(False)]
+        if owner is not None:
+            finished.append(col(Job.owner) == owner)
+        rank = sa.func.row_number().over(partition_by=Job.owner, order_by=(col(Job.created_at).desc(), col(Job.id).desc())).label("rank")
+        ranked = select(Job.id, Job.owner, Job.finished_at, rank).where(*finished).subquery()
+        reasons = []
+        if finished_before is not None:
+            reasons.append(ranked.c.finished_at < finished_before)
+        if keep_newest is not None:
+            reasons.append(ranked.c.rank > keep_newest)
+        query = select(ranked.c.id, ranked.c.owner)
+        if reasons:
+            query = query.where(sa.or_(*reasons))
+        return [(row[0], row[1]) for row in await self._call(self._all, query.limit(limit))]
 
     async def delete_many(self, job_ids: Iterable[str], *, owner: str) -> int:
         ids = list(job_ids)

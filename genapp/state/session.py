@@ -106,3 +106,11 @@ class JobActions(rx.State):
     @rx.event
     async def remove(self, job_id: str):
         return await self._act(get_service().remove, job_id, "Job removed.")
+
+    @rx.event
+    async def clear_finished(self):
+        owner = await (await self.get_state(UserSession))._owner()
+        if not owner:
+            return rx.toast.error(MESSAGES["no-session"])
+        removed = await get_service().clear_finished(owner=owner)
+        return rx.toast.info(f"Removed {removed} finished job{'s' * (removed != 1)}; starred ones are kept.", duration=3000)

@@ -293,3 +293,31 @@ async def test_a_guests_jobs_move_to_its_account_and_a_running_one_stays_live(jo
     assert {j.id for j in await service.list(owner=account)} == {done, running}
     assert await service.list(owner=guest) == [] and await service.get(owner=guest, job_id=done) is None
     rec.close()
+
+
+async def test_retention_and_clear_finished_keep_starred_and_active_jobs(jobs):
+    """Older than N days, or beyond each user's newest N, finished jobs go; starred and active ones never do."""
+    from datetime import timedelta
+
+    from genapp.jobs.retention import Retention
+    from genapp.models import utcnow
+
+    service = jobs.service
+    done = [await service.submit(owner=OWNER, request=request("item", skip_image=True)) for _ in range(4)]
+    other = await service.submit(owner="bob", request=request("item", skip_image=True))
+    await eventually(lambda: all(row(jobs.db, i).status == "complete" for i in [*done, other]), what="all complete")
+    running = await service.submit(owner=OWNER, request=request(simulate_seconds=30))
+    await service.set_favourite(owner=OWNER, job_id=done[0], favourite=True)  # the oldest, starred
+
+    assert await service.prune(Retention()) == 0, "no policy removes nothing"
+    assert await service.prune(Retention(keep_newest=2)) == 1  # alice: 3 unstarred finished, newest 2 stay
+    assert row(jobs.db, done[1]) is None and all(row(jobs.db, i) for i in (done[0], done[2], done[3], other, running))
+    assert await service.prune(Retention(days=1)) == 0, "nothing is a day old"
+    assert await service.prune(Retention(days=1), now=utcnow() + timedelta(days=2)) == 3  # alice's 2 and bob's 1
+    assert row(jobs.db, done[0]) is not None and row(jobs.db, running) is not None
+
+    again = await service.submit(owner=OWNER, request=request("quest", skip_image=True))
+    await eventually(lambda: row(jobs.db, again).status == "complete", what="done")
+    assert await service.clear_finished(owner=OWNER) == 1
+    assert row(jobs.db, again) is None and row(jobs.db, done[0]) is not None and row(jobs.db, running) is not None
+    await service.cancel(owner=OWNER, job_id=running)

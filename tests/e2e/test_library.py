@@ -19,7 +19,7 @@ from genapp.generators.illustrate import render_illustration
 from genapp.models import Job, utcnow
 from tests.e2e.conftest import screenshot
 from tests.e2e.harness import RunningApp
-from tests.e2e.helpers import open_page, user_id
+from tests.e2e.helpers import cancel_all, open_page, qa_start, row, user_id
 
 pytestmark = pytest.mark.e2e
 
@@ -158,3 +158,21 @@ def test_another_user_sees_none_of_it_and_more_loads_on_demand(page: Page, app: 
         assert card_ids(theirs) == []
     finally:
         other.close()
+
+
+def test_clear_finished_in_the_tile_keeps_starred_and_running_jobs(page: Page):
+    done = qa_start(page, job_type="item", duration="0.5", count="3")
+    for job_id in done:
+        expect(row(page, job_id)).to_have_attribute("data-status", "complete")
+    [running] = qa_start(page, job_type="campaign", duration="60")
+    open_page(page, "/dashboard/library")
+    card(page, done[0]).get_by_test_id("library-star").click()
+    expect(card(page, done[0]).get_by_test_id("library-star")).to_have_attribute("data-starred", "yes")
+    page.get_by_test_id("tile-clear-finished").click()
+    expect(page.get_by_text("Removed 2 finished jobs; starred ones are kept.")).to_be_visible()
+    for job_id in done[1:]:
+        expect(row(page, job_id)).to_have_count(0)
+        expect(card(page, job_id)).to_have_count(0)
+    expect(row(page, done[0])).to_be_visible()
+    expect(row(page, running)).to_be_visible()
+    cancel_all(page)
