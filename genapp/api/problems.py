@@ -38,7 +38,7 @@ class ProblemError(Exception):
 def declared(*statuses: int) -> dict[int, dict]:
     """The problem answers a route can give, for its OpenAPI entry (401 and 422 on every route)."""
     words = {401: "No or a bad API token.", 404: "No such job (or not yours).", 409: "Not possible in the job's state.",
-             422: "Invalid input; `errors` names each field.", 429: "A fair-use limit; see Retry-After."}
+             413: "The body is too large.", 422: "Invalid input; `errors` names each field.", 429: "A fair-use limit; see Retry-After."}
     return {code: {"model": Problem, "description": words[code], "content": {MEDIA_TYPE: {}}} for code in (401, 422, *statuses)}
 
 

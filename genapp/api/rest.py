@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from genapp.api import events, generators, jobs, problems
+from genapp.api import archives, events, generators, jobs, problems
 
 rest = FastAPI(
     title="genapp API",
@@ -24,3 +24,4 @@ problems.install(rest)
 rest.include_router(generators.router)
 rest.include_router(jobs.router)
 rest.include_router(events.router)
+rest.include_router(archives.router)

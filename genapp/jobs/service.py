@@ -14,9 +14,11 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Protocol
 
 from genapp.jobs.active import ActiveJobs
+from genapp.jobs.archive import build_archive, read_archive
 from genapp.jobs.channel import Channel, LocalChannel
 from genapp.jobs.errors import JobStateError, LimitReached
 from genapp.jobs.events import EventKind, JobEvent
@@ -140,6 +142,39 @@ class JobService:
             self.channel.publish(JobEvent(EventKind.REMOVED, owner, job.id))
         return removed
 
+    async def export(self, *, owner: str, job_ids: Iterable[str] | None = None) -> bytes:
+        """The owner's finished jobs (all, or those among `job_ids`) as a library archive (zip)."""
+        jobs = await self.store.finished(owner=owner, job_ids=None if job_ids is None else list(job_ids)[:MAX_BULK])
+
+        def image_bytes(job: Job):
+            path = self.media.path(job.image or "")
+            return (path.read_bytes(), path.suffix.lstrip(".")) if path is not None else None
+
+        return await asyncio.to_thread(build_archive, jobs, image_bytes)
+
+    async def import_archive(self, *, owner: str, data: bytes) -> ImportReport:
+        """A library archive's items as the owner's finished jobs; items already imported are skipped.
+        ArchiveError (nothing imported) for a damaged, hostile, newer or oversized file."""
+        items = await asyncio.to_thread(read_archive, data)
+        now = utcnow()
+        jobs = [
+            Job(
+                id=item.job_id(owner), owner=owner, type=item.type, prompt=item.prompt, seed=item.seed, form_data={"form": item.form},
+                status=JobStatus.COMPLETE.value, progress=100.0, stage="Imported", title=item.title or f"Imported {item.type}",
+                content=item.content, image=item.svg, tags=normalise_tags(item.tags), favourite=item.favourite,
+                created_at=item.created_at or now, started_at=item.created_at or now, finished_at=item.finished_at or now,
+            )
+            for item in items
+        ]
+        created = await self.store.insert_new(jobs)
+        pictures = {item.job_id(owner): item.image for item in items if item.image is not None}
+        for job in created:
+            if (picture := pictures.get(job.id)) is not None:
+                job.image = await asyncio.to_thread(self.media.save, job.id, *picture)
+                await self.store.set_image(job.id, job.image)
+            self._announce(job)
+        return ImportReport(created=len(created), skipped=len(jobs) - len(created))
+
     async def clear_finished(self, *, owner: str) -> int:
         """Remove the owner's finished jobs but the starred ones; how many went."""
         removed = 0
@@ -259,6 +294,12 @@ class JobService:
             except Exception:
                 log.exception("Following job events failed; subscribing again")
                 await asyncio.sleep(1.0)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    skipped: int  # already in the library (imported before)
 
 
 def _prompt_title(prompt: str, job_type: str) -> str:

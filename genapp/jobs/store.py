@@ -180,6 +180,28 @@ class JobStore:
             query = query.where(sa.or_(*reasons))
         return [(row[0], row[1]) for row in await self._call(self._all, query.limit(limit))]
 
+    async def finished(self, *, owner: str, job_ids: Iterable[str] | None = None, limit: int = 20_000) -> list[Job]:
+        """The owner's finished jobs (or those among `job_ids`), oldest first."""
+        query = select(Job).where(col(Job.owner) == owner, col(Job.status).in_(list(FINISHED_VALUES)))
+        if job_ids is not None:
+            query = query.where(col(Job.id).in_(list(job_ids)))
+        return await self._call(self._all, query.order_by(col(Job.created_at), col(Job.id)).limit(limit))
+
+    async def insert_new(self, jobs: list[Job]) -> list[Job]:
+        """Insert the jobs whose ids are not taken yet (an import done twice adds nothing); the inserted ones."""
+
+        def work(session: Session) -> list[Job]:
+            taken = set(session.exec(select(Job.id).where(col(Job.id).in_([j.id for j in jobs])))) if jobs else set()
+            fresh = [job for job in jobs if job.id not in taken]
+            session.add_all(fresh)
+            session.commit()
+            return fresh
+
+        return await self._call(work)
+
+    async def set_image(self, job_id: str, image: str) -> None:
+        await self._call(self._update, sa.update(Job).where(col(Job.id) == job_id).values(image=image))
+
     async def delete_many(self, job_ids: Iterable[str], *, owner: str) -> int:
         ids = list(job_ids)
         for job_id in ids:

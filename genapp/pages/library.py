@@ -15,10 +15,12 @@ import reflex as rx
 from genapp.components.library_card import library_card
 from genapp.components.layout import page_header
 from genapp.components.watch import on_change
+from genapp.jobs.archive import MAX_ARCHIVE_BYTES, ArchiveError
 from genapp.jobs.errors import JobNotFound
 from genapp.jobs.library import InvalidCursor, MAX_PAGE_SIZE
 from genapp.jobs.runtime import get_service
 from genapp.jobs.tags import TagError, parse_tags
+from genapp.models import utcnow
 from genapp.state.library_view import PAGE_SIZE, SORTS, STATUSES, TYPES, LibraryCard, Search, card_of, is_day
 from genapp.state.session import UserSession
 from genapp.state.user_jobs import UserJobs
@@ -178,10 +180,31 @@ class LibraryState(rx.State):
         return rx.toast.info(f"{removed} job{'s' if removed != 1 else ''} deleted.", duration=2500)
 
     @rx.event
-    def export_selected(self):
-        # Hook for the export of issue 10 point 3: `self.selected` are the ids (the owner's, checked by
-        # the service when the export reads them). Until then the button is disabled; this says so.
-        return rx.toast.info("Export comes later.", duration=2500)
+    async def export_selected(self):
+        """The selected jobs as a library archive (zip) download (the service keeps only the owner's)."""
+        return await self._export(self.selected)
+
+    @rx.event
+    async def export_all(self):
+        return await self._export(None)
+
+    async def _export(self, ids: list[str] | None):
+        data = await get_service().export(owner=await self._owner(), job_ids=ids)
+        return rx.download(data=data, filename=f"genapp-library-{utcnow():%Y-%m-%d}.zip", mime_type="application/zip")
+
+    @rx.event
+    async def import_files(self, files: list[rx.UploadFile]):
+        """Archives exported by genapp, into this user's library; a bad file says why and changes nothing."""
+        owner, said = await self._owner(), []
+        for upload in files[:5]:
+            data = await upload.read(MAX_ARCHIVE_BYTES + 1)
+            try:
+                report = await get_service().import_archive(owner=owner, data=data)
+            except ArchiveError as refusal:
+                return rx.toast.error(f"{upload.filename or 'The file'}: {refusal}", duration=10000, close_button=True)
+            said.append(f"{report.created} imported" + (f", {report.skipped} already here" if report.skipped else ""))
+        await self._fetch()
+        return rx.toast.success("; ".join(said) or "No file chosen.", duration=5000)
 
 
 # ----- the page --------------------------------------------------------------------------
@@ -257,6 +280,9 @@ def _search_bar() -> rx.Component:
     )
 
 
+IMPORT_ID = "library-import"
+
+
 def _toolbar() -> rx.Component:
     count = LibraryState.selected.length()
     return rx.hstack(
@@ -273,8 +299,8 @@ def _toolbar() -> rx.Component:
                 rx.text(count.to_string() + " selected", size="2", custom_attrs={"data-testid": "library-selected-count"}),
                 rx.button("Clear selection", variant="ghost", size="1", on_click=LibraryState.clear_selection),
                 rx.button(
-                    rx.icon("download", size=14), "Export", size="1", variant="soft", disabled=True,
-                    custom_attrs={"title": "Export comes later", "data-testid": "library-export"},
+                    rx.icon("download", size=14), "Export", size="1", variant="soft", on_click=LibraryState.export_selected,
+                    custom_attrs={"title": "Download the selected jobs as a zip", "data-testid": "library-export"},
                 ),
                 rx.alert_dialog.root(
                     rx.alert_dialog.trigger(
@@ -297,7 +323,21 @@ def _toolbar() -> rx.Component:
                 spacing="3",
                 align="center",
             ),
-            rx.button("Select all shown", variant="ghost", size="1", on_click=LibraryState.select_loaded, custom_attrs={"data-testid": "library-select-all"}),
+            rx.hstack(
+                rx.button("Select all shown", variant="ghost", size="1", on_click=LibraryState.select_loaded, custom_attrs={"data-testid": "library-select-all"}),
+                rx.button(rx.icon("download", size=14), "Export all", variant="ghost", size="1", on_click=LibraryState.export_all,
+                          custom_attrs={"data-testid": "library-export-all"}),
+                rx.upload.root(
+                    rx.button(rx.icon("upload", size=14), "Import", variant="ghost", size="1", custom_attrs={"data-testid": "library-import"}),
+                    id=IMPORT_ID,
+                    accept={"application/zip": [".zip"]},
+                    max_files=5,
+                    no_drag=True,
+                    on_drop=LibraryState.import_files(rx.upload_files(upload_id=IMPORT_ID)),
+                ),
+                spacing="2",
+                align="center",
+            ),
         ),
         width="100%",
         align="center",

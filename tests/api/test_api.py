@@ -172,3 +172,23 @@ async def test_text_search_favourites_and_tags_filter_the_list(api):
         assert [j["id"] for j in (await client.get("/jobs", params={"favourite": "true"})).json()["items"]] == [other]
         assert [j["id"] for j in (await client.get("/jobs", params={"tag": "port town"})).json()["items"]] == [harbour]
         assert (await client.get("/jobs", params={"q": "zqxjvw"})).json()["items"] == []
+
+
+async def test_export_then_import_into_another_account_and_again_adds_nothing(api):
+    alice, bob = await api.account("alice@example.com"), await api.account("bob@example.com")
+    async with api.client(alice) as client:
+        ids = [(await client.post(f"/{p}", json={"skip_image": True})).json()["job"]["id"] for p in ("npc-generator", "quest-generator")]
+        for job_id in ids:
+            await done(api, alice, job_id)
+        everything = await client.get("/export")
+        assert everything.status_code == 200 and everything.headers["content-type"] == "application/zip"
+        one = await client.get("/export", params={"ids": ids[:1]})
+    async with api.client(bob) as client:
+        first = await client.post("/import", content=everything.content, headers={"Content-Type": "application/zip"})
+        assert first.status_code == 200 and first.json() == {"created": 2, "skipped": 0}
+        again = await client.post("/import", content=one.content, headers={"Content-Type": "application/zip"})
+        assert again.json() == {"created": 0, "skipped": 1}
+        assert len((await client.get("/jobs")).json()["items"]) == 2
+        bad = await client.post("/import", content=b"PK\x03\x04 not really", headers={"Content-Type": "application/zip"})
+        assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM and "zip" in bad.json()["detail"]
+        assert len((await client.get("/jobs")).json()["items"]) == 2

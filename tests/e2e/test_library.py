@@ -6,7 +6,9 @@ not the runner), with real generated content and procedural illustrations.
 
 from __future__ import annotations
 
+import json
 import secrets
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -128,7 +130,10 @@ def test_search_url_reload_star_tags_and_delete(page: Page, app: RunningApp):
     for job_id in (tinker, lantern, harbour):
         card(page, job_id).get_by_test_id("library-select").click()
     expect(page.get_by_test_id("library-selected-count")).to_have_text("3 selected")
-    expect(page.get_by_test_id("library-export")).to_be_disabled()
+    with page.expect_download() as download:
+        page.get_by_test_id("library-export").click()
+    with zipfile.ZipFile(download.value.path()) as exported:
+        assert {i["id"] for i in json.loads(exported.read("manifest.json"))["items"]} == {tinker, lantern, harbour}
     page.get_by_test_id("library-delete").click()
     page.get_by_test_id("library-delete-confirm").click()
     expect_cards(page, [paladin, bell])
@@ -176,3 +181,35 @@ def test_clear_finished_in_the_tile_keeps_starred_and_running_jobs(page: Page):
     expect(row(page, done[0])).to_be_visible()
     expect(row(page, running)).to_be_visible()
     cancel_all(page)
+
+
+def test_export_all_then_import_in_another_browser_and_a_damaged_file_changes_nothing(page: Page, browser, app: RunningApp, tmp_path):
+    done = qa_start(page, job_type="npc", duration="0.5", count="2")
+    for job_id in done:
+        expect(row(page, job_id)).to_have_attribute("data-status", "complete")
+    open_page(page, "/dashboard/library")
+    with page.expect_download() as download:
+        page.get_by_test_id("library-export-all").click()
+    archive = tmp_path / "library.zip"
+    download.value.save_as(archive)
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(archive.read_bytes()[:200])
+
+    other = browser.new_context(base_url=app.url, viewport={"width": 1280, "height": 720})
+    try:
+        second = other.new_page()
+        open_page(second, "/dashboard/library")
+        upload = second.locator(f'#{"library-import"} input[type="file"]')
+        upload.set_input_files(str(damaged))
+        expect(second.get_by_text("damaged.zip: ", exact=False)).to_be_visible()
+        expect(second.locator(CARD)).to_have_count(0)
+        upload.set_input_files(str(archive))
+        expect(second.get_by_text("2 imported")).to_be_visible()
+        expect(second.locator(CARD)).to_have_count(2)
+        again = tmp_path / "library-again.zip"  # a file input fires no change for the same file chosen twice
+        again.write_bytes(archive.read_bytes())
+        upload.set_input_files(str(again))
+        expect(second.get_by_text("0 imported, 2 already here")).to_be_visible()
+        expect(second.locator(CARD)).to_have_count(2)
+    finally:
+        other.close()
