@@ -34,6 +34,7 @@ from genapp.models import Job, JobSummary, utcnow
 
 log = logging.getLogger(__name__)
 MAX_BULK = 500  # jobs one bulk action may name
+MAX_EXPORT = 20_000  # jobs one archive may hold
 
 
 class Dispatcher(Protocol):
@@ -144,7 +145,7 @@ class JobService:
 
     async def export(self, *, owner: str, job_ids: Iterable[str] | None = None) -> bytes:
         """The owner's finished jobs (all, or those among `job_ids`) as a library archive (zip)."""
-        jobs = await self.store.finished(owner=owner, job_ids=None if job_ids is None else list(job_ids)[:MAX_BULK])
+        jobs = await self.store.finished(owner=owner, job_ids=None if job_ids is None else list(job_ids)[:MAX_EXPORT])
 
         def image_bytes(job: Job):
             path = self.media.path(job.image or "")
