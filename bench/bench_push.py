@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -80,8 +81,10 @@ def push_frames(browser, app, *, history: int, active: int, duration: str = "6")
         db = make_engine(app.env["GENAPP_DB_URL"])
         with Session(db) as session:
             for i in range(history):
+                # Made days ago: jobs created in the last minute count against the per-minute fair-use limit.
+                made = utcnow() - timedelta(days=2, seconds=i)
                 session.add(Job(id=f"hist{uid[:8]}{i:05d}", owner=uid, type="item", title=f"Old item {i}", status="complete",
-                                progress=100, content={"name": f"Old item {i}"}, finished_at=utcnow()))
+                                progress=100, content={"name": f"Old item {i}"}, created_at=made, finished_at=made))
             session.commit()
         db.dispose()
         page.reload()
