@@ -2,17 +2,17 @@
 
 # No `from __future__ import annotations`: FastAPI reads each endpoint's body type from its annotation.
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from genapp.api.problems import declared
+from genapp.api.problems import ProblemError, declared
 from genapp.api.security import caller
 from genapp.api.shapes import PREFIX, Created, JobOut
 from genapp.config import settings
 from genapp.generators import GENERATORS, ContentType
-from genapp.jobs.requests import build_request
+from genapp.jobs.requests import build_request, illustration_request
 from genapp.jobs.runtime import get_providers, get_service
 
 ENDPOINTS = {
@@ -78,3 +78,63 @@ for _type, _path in ENDPOINTS.items():
         description="Queues a job and answers at once; follow it at `url` or on `/api/events`.",
         operation_id=f"generate_{_type.value}",
     )
+
+
+_EITHER_SUBJECT = {  # the validator below, said in the schema, so clients (and schemathesis) know it
+    "oneOf": [
+        {"required": ["job_id"], "not": {"anyOf": [{"required": ["type"]}, {"required": ["content"]}]}},
+        {"required": ["type", "content"], "not": {"required": ["job_id"]}},
+    ]
+}
+
+
+class PortraitRequest(BaseModel):
+    """An illustration for one of your jobs (`job_id`), or for content you send (`type` and `content`)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_EITHER_SUBJECT)
+
+    job_id: str = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="A job of yours that has its content.")
+    type: ContentType = Field(None, description="With `content`: what kind of content it is.")
+    content: dict[str, Any] = Field(None, description="With `type`: content in that type's JSON shape (as `result.json` gives it).")
+    seed: int = Field(None, ge=0, le=2**53, description="Same content and seed, same procedural picture. Random when left out.")
+    image_source: Literal["auto", "procedural", "api"] = Field("auto", description="auto: the image service when one is configured.")
+    # The fields left out are None; the schema types them without null, so a null is refused as the schema says.
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> "PortraitRequest":
+        if (self.job_id is None) == (self.content is None) or (self.content is not None) != (self.type is not None):
+            raise ValueError("Send either `job_id`, or `type` with `content`.")
+        return self
+
+
+@router.post(
+    "/generate-portrait",
+    status_code=202,
+    response_model=Created,
+    responses=declared(404, 409, 429),
+    summary="Paint an illustration for a job or for given content",
+    description="Queues a job that paints a new picture (no text is generated): for one of your jobs, whose content and inputs "
+    "it copies, or for content in the body, checked against its type's bounds. The new job is in your library beside the first.",
+    operation_id="generate_portrait",
+)
+async def generate_portrait(body: PortraitRequest, owner: str = Depends(caller)) -> Created:
+    providers = get_providers()
+    image = body.image_source if body.image_source != "auto" else ("api" if providers.image is not None else "procedural")
+    service = get_service()
+    if body.job_id is not None:
+        source = await service.get(owner=owner, job_id=body.job_id)
+        if source is None:
+            raise ProblemError(404, "No such job", "That job does not exist or is not yours.")
+        if source.content is None:
+            raise ProblemError(409, "No content yet", f"The job is {source.status} and has no content to illustrate yet.")
+        job_type, content, prompt, form = source.type, source.content, source.prompt, source.form_data.get("form", {})
+    else:
+        assert body.type is not None and body.content is not None  # the validator saw to it
+        job_type, content, prompt, form = body.type.value, body.content, "", {}
+    request = illustration_request(
+        job_type=job_type, content=content, prompt=prompt, form=form, seed=body.seed, image_source=image,
+        image_api_configured=providers.image is not None, source_job=body.job_id,
+    )
+    job_id = await service.submit(owner=owner, request=request)
+    job = await service.get(owner=owner, job_id=job_id)
+    return Created(job=JobOut.of(job), url=f"{PREFIX}/jobs/{job_id}")

@@ -12,6 +12,9 @@ from genapp.generators import ContentType, get_generator
 from genapp.providers import IMAGE_SOURCES, TEXT_SOURCES
 
 
+ILLUSTRATION_ONLY = "illustration_only"  # form_data flag: the content was given, the whole run is the picture
+
+
 class JobRequestError(ValueError):
     """Input that cannot become a job; `errors` maps a field name to a message for the user."""
 
@@ -46,6 +49,8 @@ class JobRequest:
     simulation: Simulation | None = None
     sources: Sources = Sources()
     form_data: dict[str, Any] = field(default_factory=dict)
+    content: dict[str, Any] | None = None  # given content: the job only paints its illustration
+    title: str = ""  # the content's title, when content is given
 
 
 def _message(error: dict[str, Any], label: str) -> str:
@@ -152,6 +157,64 @@ def build_request(
         simulation=simulation,
         sources=sources,
         form_data=form_data,
+    )
+
+
+def illustration_request(
+    *,
+    job_type: str,
+    content: dict[str, Any],
+    prompt: str = "",
+    form: dict[str, Any] | None = None,
+    seed: Any = None,
+    image_source: str = "procedural",
+    image_api_configured: bool = False,
+    source_job: str | None = None,
+) -> JobRequest:
+    """A job that paints a new illustration for content that exists already (an earlier job's, or sent by a
+    program): the content is checked against its type's bounds as an LLM's answer would be; no text is made."""
+    errors: dict[str, str] = {}
+    try:
+        content_type = ContentType(job_type)
+    except ValueError:
+        raise JobRequestError({"type": f"Unknown content type {job_type!r}; choose one of {', '.join(t.value for t in ContentType)}."}) from None
+    generator = get_generator(content_type)
+    title, valid = "", dict(content)
+    if source_job:  # a job's own stored content, maybe from before the bounds: taken as saved, as its page shows it
+        title = generator.load(content).title()
+    else:
+        try:
+            model = generator.content_model.model_validate(content)
+            title, valid = model.title(), model.model_dump(mode="json")
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = "content." + ".".join(str(part) for part in err["loc"]) if err["loc"] else "content"
+                errors.setdefault(name, str(err["msg"]))
+    seed_value = _number(seed, "seed", "Seed", errors, low=0, high=2**53)
+    if seed_value is not None and seed_value != int(seed_value):
+        errors["seed"] = "Seed must be a whole number."
+    image = (image_source or "procedural").strip()
+    if image not in IMAGE_SOURCES:
+        errors["image_source"] = f"Unknown image source {image!r}; choose {' or '.join(IMAGE_SOURCES)}."
+    elif image == "api" and not image_api_configured:
+        errors["image_source"] = "No image service is configured: set GENAPP_IMAGE_PROVIDER (see Settings), or choose procedural."
+    if errors:
+        raise JobRequestError(errors)
+    sources = Sources(image=image)
+    form_data: dict[str, Any] = {"form": dict(form or {}), ILLUSTRATION_ONLY: True}
+    if sources != Sources():
+        form_data["sources"] = {"text": sources.text, "image": sources.image}
+    if source_job:
+        form_data["illustrates"] = source_job  # the job whose content this one paints anew
+    return JobRequest(
+        type=content_type,
+        prompt=(prompt or "").strip(),
+        form=form_data["form"],
+        seed=int(seed_value) if seed_value is not None else secrets.randbelow(2**31),
+        sources=sources,
+        form_data=form_data,
+        content=valid,
+        title=str(title)[:200],
     )
 
 

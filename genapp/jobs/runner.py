@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from genapp.generators import Content, Generator, get_generator, render_illustration
 from genapp.jobs.channel import Channel
 from genapp.jobs.events import EventKind, JobEvent
-from genapp.jobs.requests import Sources, simulation_of, sources_of
+from genapp.jobs.requests import ILLUSTRATION_ONLY, Sources, simulation_of, sources_of
 from genapp.jobs.simulation import InjectedFailure, simulate
 from genapp.jobs.status import FINISHED, JobStatus
 from genapp.jobs.store import JobStore
@@ -131,7 +131,7 @@ class JobRunner:
         sources = sources_of(job.form_data)
         fail_at = simulation.fail_at if simulation and run.attempt == 1 else None
         failure = f"Injected failure at {fail_at:g}% (QA; first attempt only)" if fail_at is not None else ""
-        content_end = 100.0 if job.skip_image else CONTENT_SHARE
+        content_end = 100.0 if job.skip_image else 0.0 if job.form_data.get(ILLUSTRATION_ONLY) else CONTENT_SHARE
         run.started, run.progress_at_start = time.monotonic(), 0.0
 
         if job.content is None:
@@ -155,7 +155,8 @@ class JobRunner:
         if job.skip_image:
             await self._finish(run, JobStatus.COMPLETE, "Done")
             return
-        await self._set_status(run, JobStatus.IMAGE_GENERATING, "Painting illustration", progress=content_end)
+        started = {} if job.started_at else {"started_at": utcnow()}  # a job given its content starts here
+        await self._set_status(run, JobStatus.IMAGE_GENERATING, "Painting illustration", progress=content_end, **started)
         reporter = _PhaseReporter(self, run, content_end, 100.0)
         if simulation and simulation.seconds:
             remaining = simulation.seconds * (100.0 - content_end) / 100.0

@@ -92,7 +92,8 @@ class JobService:
                 skip_image=request.skip_image,
                 status=JobStatus.PENDING.value,
                 stage="Queued",
-                title=_prompt_title(request.prompt, request.type.value),
+                title=request.title or _prompt_title(request.prompt, request.type.value),
+                content=request.content,
             )
         )
         self._announce(job)

@@ -85,6 +85,66 @@ async def test_results_as_markdown_json_and_image(api):
         assert "sandbox" in image.headers["content-security-policy"] and image.headers["x-content-type-options"] == "nosniff"
 
 
+async def test_generate_portrait_for_a_job_paints_a_new_picture_of_the_same_content(api):
+    token = await api.account("gm@example.com")
+    async with api.client(token) as client:
+        source_id = (await client.post("/character-generator", json={"prompt": "a one-eyed bard", "skip_image": True, "seed": 3})).json()["job"]["id"]
+        source = await done(api, token, source_id)
+        answer = await client.post("/generate-portrait", json={"job_id": source_id, "seed": 11})
+        assert answer.status_code == 202, answer.text
+        created = answer.json()
+        assert created["job"]["id"] != source_id and created["job"]["type"] == "character" and created["job"]["title"] == source["title"]
+        portrait = await done(api, token, created["job"]["id"])
+        assert portrait["content"] == source["content"] and portrait["seed"] == 11 and portrait["prompt"] == "a one-eyed bard"
+        assert [a for a in portrait["attempts"]] == [] and portrait["started_at"] and portrait["progress"] == 100
+        image = await client.get(f"/jobs/{portrait['id']}/image")
+        assert image.status_code == 200 and image.headers["content-type"] == "image/svg+xml"
+        assert (await client.get(f"/jobs/{source_id}/image")).status_code == 409  # the first job is left as it was: no picture
+        again = await done(api, token, (await client.post("/generate-portrait", json={"job_id": source_id, "seed": 11})).json()["job"]["id"])
+        assert (await client.get(f"/jobs/{again['id']}/image")).text == image.text  # same content and seed: same picture
+
+
+async def test_generate_portrait_for_sent_content_checks_it_and_shows_it_as_text(api):
+    token = await api.account("gm@example.com")
+    async with api.client(token) as client:
+        item = await done(api, token, (await client.post("/item-generator", json={"skip_image": True})).json()["job"]["id"])
+        hostile = item["content"] | {"name": '<script>alert("x")</script> Blade'}
+        answer = await client.post("/generate-portrait", json={"type": "item", "content": hostile})
+        assert answer.status_code == 202, answer.text
+        painted = await done(api, token, answer.json()["job"]["id"])
+        assert painted["title"] == hostile["name"] and painted["content"]["name"] == hostile["name"]
+        svg = (await client.get(f"/jobs/{painted['id']}/image")).text
+        assert "<script" not in svg
+        before = (await client.get("/jobs")).json()["total"]
+        for body, field in (
+            ({"type": "item", "content": item["content"] | {"name": ""}}, "content.name"),
+            ({"type": "item", "content": {"name": "x" * 500}}, "content.name"),
+            ({"type": "item"}, "body"),
+            ({"job_id": item["id"], "type": "item", "content": item["content"]}, "body"),
+            ({}, "body"),
+            ({"type": "dragon", "content": {}}, "type"),
+            ({"job_id": item["id"], "image_source": "api"}, "image_source"),
+        ):
+            refused = await client.post("/generate-portrait", json=body)
+            assert refused.status_code == 422 and refused.headers["content-type"] == PROBLEM, (body, refused.text)
+            assert field in refused.json()["errors"], (body, refused.json())
+        assert (await client.get("/jobs")).json()["total"] == before  # refusals made nothing
+
+
+async def test_generate_portrait_of_a_foreign_or_unfinished_job_is_refused(api):
+    alice, bob = await api.account("alice@example.com"), await api.account("bob@example.com")
+    owner = await api.auth.api_user(alice)
+    slow = await api.service.submit(owner=owner, request=build_request(job_type="npc", simulate_seconds=30))
+    async with api.client(alice) as client:
+        early = await client.post("/generate-portrait", json={"job_id": slow})
+        assert early.status_code == 409 and "no content" in early.json()["detail"], early.text
+    async with api.client(bob) as client:
+        foreign = await client.post("/generate-portrait", json={"job_id": slow})
+        assert foreign.status_code == 404 and foreign.json()["detail"] == "That job does not exist or is not yours."
+        missing = await client.post("/generate-portrait", json={"job_id": "no-such-job"})
+        assert missing.status_code == 404
+
+
 async def test_filters_and_cursor_pages_without_gaps_or_repeats(api):
     token = await api.account("gm@example.com")
     async with api.client(token) as client:
