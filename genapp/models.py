@@ -49,6 +49,24 @@ class Job(SQLModel, table=True):
     # the alembic revision a1b2c3d4e5f6, not declared here.
     favourite: bool = False
     tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # normalised by genapp/jobs/tags.py
+    # Where a pending job stands in its owner's own line (lowest first): the submission time, until the
+    # user moves it (genapp/jobs/queue.py). Users still take turns; this orders each user's own jobs.
+    queue_order: float | None = None
+
+
+EVERYONE = "*"  # the owner of the hold that pauses the whole service (no user id is "*")
+
+
+class QueueHold(SQLModel, table=True):
+    """A paused queue: one user's (owner = their id) or the whole service's (owner = EVERYONE)."""
+
+    __tablename__ = "queue_hold"
+
+    owner: str = Field(primary_key=True, max_length=64)
+    # "queue": waiting jobs wait, running ones finish; "checkpoint": running ones also stop after their phase
+    mode: str = Field(default="queue", max_length=16)
+    held_at: datetime = Field(default_factory=utcnow)
+    held_by: str = Field(default="", max_length=64)
 
 
 class JobSummary(BaseModel):
@@ -63,6 +81,11 @@ class JobSummary(BaseModel):
     eta: int  # seconds left, -1 when unknown
     attempt: int = 1
     error: str = ""
+    # Pending jobs, as the job service's queue view last saw them: 1 for the next to start (0: not in line,
+    # its queue paused), and the expected seconds until it starts and finishes (-1: unknown)
+    place: int = 0
+    starts_in: int = -1
+    finishes_in: int = -1
 
     @classmethod
     def of(cls, job: Job) -> JobSummary:

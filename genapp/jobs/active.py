@@ -31,6 +31,10 @@ class ActiveJobs:
     def drafts(self, owner: str) -> dict[str, str]:
         return dict(self._drafts.get(owner, {}))
 
+    def owners_of(self, job_ids: set[str]) -> set[str]:
+        """The owners of those of these jobs that are active."""
+        return {owner for owner, jobs in self._jobs.items() if not job_ids.isdisjoint(jobs)}
+
     def owners(self) -> set[str]:
         return set(self._jobs) | set(self._drafts)
 

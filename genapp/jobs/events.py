@@ -20,6 +20,7 @@ class EventKind(str, Enum):
     REMOVED = "removed"
     RESYNC = "resync"  # the subscription (re)started: what was announced meanwhile may be lost, reload
     MOVED = "moved"  # the job now belongs to `owner` (a guest signed in): `previous_owner` had it
+    QUEUE = "queue"  # `owner`'s queue (everyone's when "") was paused, resumed or reordered, or places moved
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,6 +148,8 @@ class JobRunner:
             await self._set_status(
                 run, JobStatus.CONTENT_COMPLETE, "Content ready", progress=content_end, content=content.model_dump(mode="json"), title=run.title
             )
+            if not job.skip_image and await self._parked(run):
+                return
         else:
             content = generator.load(job.content)  # stored by an earlier run (maybe before the bounds): taken as saved
             run.progress_at_start = content_end
@@ -165,6 +167,20 @@ class JobRunner:
         if fail_at is not None:
             raise InjectedFailure(failure)
         await self._finish(run, JobStatus.COMPLETE, "Done", image=image)
+
+    async def _parked(self, run: Run) -> bool:
+        """At the checkpoint between the phases: when the owner's (or the service's) queue was paused with
+        "stop running jobs", the job goes back to waiting with its content kept; the resume paints its picture."""
+        if not any(hold.mode == "checkpoint" for hold in await self.store.holds_of(run.owner)):
+            return False
+        run.eta = None
+        stage = "Paused after its text; the picture follows on resume"
+        if not await self.store.write(run.id, run.token, status=JobStatus.PENDING.value, stage=stage, eta_seconds=None):
+            raise LostClaim(run.id)
+        run.status, run.stage = JobStatus.PENDING, stage
+        self._publish(run, EventKind.STATUS)
+        log.info("Job %s paused at its checkpoint (its queue was paused)", run.id)
+        return True
 
     async def _content(self, run: Run, generator: Generator, job: Job, form: Any, sources: Sources, reporter: _PhaseReporter) -> Content:
         if sources.text == "llm":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from genapp.jobs.status import ACTIVE, RETRYABLE, JobStatus
 from genapp.jobs.store import JobStore
 from genapp.jobs.tags import normalise_tags
 from genapp.media import MediaStore
-from genapp.models import Job, JobSummary, utcnow
+from genapp.models import EVERYONE, Job, JobSummary, QueueHold, utcnow
 
 log = logging.getLogger(__name__)
 MAX_BULK = 500  # jobs one bulk action may name
@@ -51,6 +52,18 @@ class Dispatcher(Protocol):
     async def queue_position(self, job_id: str) -> int | None:
         """1 for the next job to start; None when the job is not waiting."""
 
+    async def hold(self, owner: str) -> None:
+        """Start none of the owner's (EVERYONE: anyone's) waiting jobs until released."""
+
+    async def release(self, owner: str, pending: list[Job]) -> None:
+        """Start them again; `pending` holds the owner's (or everyone's) pending rows in their order."""
+
+    async def reorder(self, owner: str, job_ids: list[str]) -> None:
+        """The owner's waiting jobs start in this order."""
+
+    async def waiting(self) -> list[str]:
+        """Every waiting job that would start, in the order it would."""
+
 
 class JobService:
     def __init__(self, *, store: JobStore, dispatcher: Dispatcher, channel: Channel, media: MediaStore, limits: Limits | None = None):
@@ -60,6 +73,10 @@ class JobService:
         self._watchers = LocalChannel()  # this process's listeners (the pusher), told after the view is updated
         self._follower: asyncio.Task | None = None
         self._following = asyncio.Event()
+        self._holds: dict[str, QueueHold] = {}  # paused queues, as this process last read them
+        self._places: dict[str, int] = {}  # waiting job id -> its place in the line (1: starts next)
+        self._places_stale = asyncio.Event()
+        self._placer: asyncio.Task | None = None
 
     # ----- lifecycle -------------------------------------------------------------------
 
@@ -68,12 +85,14 @@ class JobService:
         self._follower = asyncio.create_task(self._follow(), name="genapp-follow-jobs")
         await self._following.wait()  # the view is loaded before the first page asks
         await self.dispatcher.start()
+        self._placer = asyncio.create_task(self._place_forever(), name="genapp-queue-places")
 
     async def stop(self) -> None:
         await self.dispatcher.stop()
-        if self._follower:
-            self._follower.cancel()
-            await asyncio.gather(self._follower, return_exceptions=True)
+        for task in (self._follower, self._placer):
+            if task:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await self.store.stop()
 
     # ----- actions ---------------------------------------------------------------------
@@ -94,10 +113,11 @@ class JobService:
                 stage="Queued",
                 title=request.title or _prompt_title(request.prompt, request.type.value),
                 content=request.content,
+                queue_order=time.time(),
             )
         )
         self._announce(job)
-        await self.dispatcher.dispatch(job.id, job.owner)
+        await self.dispatcher.dispatch(job.id, job.owner, job.queue_order)
         return job.id
 
     async def _admit(self, owner: str, *, new_job: bool) -> None:
@@ -118,7 +138,7 @@ class JobService:
             await self._admit(owner, new_job=False)
         job = await self.store.requeue(job_id, owner=owner, stage="Queued for retry")
         self._announce(job)
-        await self.dispatcher.dispatch(job.id, job.owner)
+        await self.dispatcher.dispatch(job.id, job.owner, job.queue_order)
 
     async def remove(self, *, owner: str, job_id: str) -> None:
         """Delete a job and its media; an active one is stopped first."""
@@ -222,6 +242,82 @@ class JobService:
             self.channel.publish(JobEvent(EventKind.MOVED, to_owner, job.id, JobSummary.of(job), previous_owner=from_owner))
         return moved
 
+    # ----- queue control ----------------------------------------------------------------
+
+    async def pause(self, *, owner: str, stop_running: bool = False, by: str = "") -> None:
+        """Pause a queue: the owner's, or with EVERYONE the whole service's (an admin's call: the caller
+        checks). Waiting jobs wait; running ones finish, or with `stop_running` go back to waiting after
+        their current phase (a finished phase is never redone)."""
+        await self.store.hold(owner, mode="checkpoint" if stop_running else "queue", by=by or owner)
+        await self.dispatcher.hold(owner)
+        self._queue_changed(owner)
+
+    async def resume(self, *, owner: str) -> bool:
+        """Resume a paused queue (the owner's, or EVERYONE's); False when it was not paused."""
+        if not await self.store.release(owner):
+            return False
+        await self.dispatcher.release(owner, await self.store.pending(owner=None if owner == EVERYONE else owner))
+        self._queue_changed(owner)
+        return True
+
+    def hold_of(self, owner: str) -> QueueHold | None:
+        """What pauses the owner's queue now: the service's hold first, else their own; None when it runs."""
+        return self._holds.get(EVERYONE) or self._holds.get(owner)
+
+    def paused_by_self(self, owner: str) -> QueueHold | None:
+        return self._holds.get(owner)
+
+    async def move(self, *, owner: str, job_id: str, to: str, before: str | None = None) -> None:
+        """Move one of the owner's waiting jobs in their own line: to the "front", "up", "down", the "back",
+        or (to="before") just ahead of their job `before`. Users still take turns: this orders their own."""
+        line = [job.id for job in await self.store.pending(owner=owner)]
+        if job_id not in line:
+            await self.store.require(job_id, owner=owner)  # JobNotFound when not theirs
+            raise JobStateError("Only a waiting job can be moved.")
+        at = line.index(job_id)
+        line.remove(job_id)
+        if to == "front":
+            at = 0
+        elif to == "up":
+            at = max(0, at - 1)
+        elif to == "down":
+            at = min(len(line), at + 1)
+        elif to == "back":
+            at = len(line)
+        elif to == "before" and before in line:
+            at = line.index(before)
+        else:
+            raise JobStateError("Move a job to the front, up, down, the back, or before another waiting job of yours.")
+        line.insert(at, job_id)
+        await self.store.set_queue_order(owner, line)
+        await self.dispatcher.reorder(owner, line)
+        self._queue_changed(owner)
+
+    def _queue_changed(self, owner: str) -> None:
+        self.channel.publish(JobEvent(EventKind.QUEUE, "" if owner == EVERYONE else owner))
+
+    async def _place_forever(self) -> None:
+        """Keep every waiting job's place current: after events that can move the line, at most twice a
+        second, one look at the dispatcher's order; users whose places changed hear a QUEUE event."""
+        while True:
+            await self._places_stale.wait()
+            self._places_stale.clear()
+            try:
+                order = await self.dispatcher.waiting()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Reading the queue's order failed; trying again")
+                await asyncio.sleep(1.0)
+                self._places_stale.set()
+                continue
+            places = {job_id: i for i, job_id in enumerate(order, start=1)}
+            changed = {job_id for job_id in places.keys() | self._places.keys() if places.get(job_id) != self._places.get(job_id)}
+            self._places = places
+            for owner in self._active.owners_of(changed):
+                self._watchers.publish(JobEvent(EventKind.QUEUE, owner))
+            await asyncio.sleep(0.5)
+
     # ----- views -----------------------------------------------------------------------
 
     async def get(self, *, owner: str, job_id: str) -> Job | None:
@@ -254,8 +350,13 @@ class JobService:
         return await self.store.counts(owner=owner)
 
     def active(self, owner: str) -> list[JobSummary]:
-        """The owner's pending and running jobs, oldest first, as the channel last told them."""
-        return self._active.summaries(owner)
+        """The owner's pending and running jobs, as the channel last told them: running ones first, then
+        the waiting ones in line order with their places (0: their queue is paused)."""
+        jobs = self._active.summaries(owner)
+        running = [job for job in jobs if job.status != JobStatus.PENDING.value]
+        waiting = [job.model_copy(update={"place": self._places.get(job.id, 0)}) for job in jobs if job.status == JobStatus.PENDING.value]
+        waiting.sort(key=lambda job: (job.place == 0, job.place))
+        return running + waiting
 
     def drafts(self, owner: str) -> dict[str, str]:
         """The owner's running LLM jobs' streamed text, by job id (never stored)."""
@@ -287,9 +388,14 @@ class JobService:
                 async for event in self.channel.subscribe():
                     if event.kind == EventKind.RESYNC:
                         self._active.reload(await self.store.active())
+                        self._holds = await self.store.holds()
                         self._following.set()
+                    elif event.kind == EventKind.QUEUE:
+                        self._holds = await self.store.holds()
                     else:
                         event = self._active.apply(event)
+                    if event.kind != EventKind.PROGRESS and event.kind != EventKind.DRAFT:
+                        self._places_stale.set()  # a job came, started, went, or the line moved
                     self._watchers.publish(event)
             except asyncio.CancelledError:
                 raise

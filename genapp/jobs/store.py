@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from genapp.jobs import search_schema
 from genapp.jobs.errors import JobNotFound, JobStateError
 from genapp.jobs.library import LibraryQuery, LibrarySort
 from genapp.jobs.status import ACTIVE_VALUES, FINISHED_VALUES, RETRYABLE, RUNNING, JobStatus
-from genapp.models import Job, utcnow
+from genapp.models import EVERYONE, Job, QueueHold, utcnow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -238,6 +239,7 @@ class JobStore:
             job.status, job.stage, job.error, job.progress, job.eta_seconds = JobStatus.PENDING.value, stage, None, 0.0, None
             job.started_at = job.finished_at = job.run_token = job.dispatch_ref = None
             job.cancel_requested = False
+            job.queue_order = time.time()  # a retry is a new request: the back of its owner's line
             session.add(job)
             session.commit()
             return job
@@ -295,10 +297,13 @@ class JobStore:
     # ----- writes by the runner (conditional on its claim) -----------------------------
 
     async def claim(self, job_id: str) -> Job | None:
-        """Take the job for one run: a fresh token on an active, not cancelled row. None: nothing to run."""
+        """Take the job for one run: a fresh token on an active, not cancelled row. None: nothing to run.
+        A pending job whose queue is paused (its owner's, or everyone's) is not taken: it waits for the resume."""
+        held = sa.exists().where(col(QueueHold.owner).in_([Job.owner, EVERYONE]))
         statement = (
             sa.update(Job)
             .where(col(Job.id) == job_id, col(Job.status).in_(_ACTIVE), col(Job.cancel_requested).is_(False))
+            .where(sa.or_(col(Job.status) != JobStatus.PENDING.value, ~held))
             .values(run_token=secrets.token_hex(16))
             .returning(*Job.__table__.columns)
         )
@@ -357,6 +362,53 @@ class JobStore:
                 await self.flush()
             except Exception:
                 log.exception("Progress flush failed; retrying next interval")
+
+    # ----- queue control ---------------------------------------------------------------
+
+    async def holds(self) -> dict[str, QueueHold]:
+        """Every paused queue, by owner (EVERYONE: the whole service)."""
+        return {hold.owner: hold for hold in await self._call(self._all, select(QueueHold))}
+
+    async def holds_of(self, owner: str) -> list[QueueHold]:
+        """The holds that stop the owner's jobs: their own and the service's."""
+        return await self._call(self._all, select(QueueHold).where(col(QueueHold.owner).in_([owner, EVERYONE])))
+
+    async def hold(self, owner: str, *, mode: str, by: str) -> QueueHold:
+        """Pause a queue (again: the newer mode wins)."""
+
+        def hold(session: Session) -> QueueHold:
+            row = session.get(QueueHold, owner) or QueueHold(owner=owner)
+            row.mode, row.held_by, row.held_at = mode, by, utcnow()
+            session.add(row)
+            session.commit()
+            return row
+
+        return await self._call(hold)
+
+    async def release(self, owner: str) -> bool:
+        """Resume a queue; False when it was not paused."""
+        return bool(await self._call(self._update, sa.delete(QueueHold).where(col(QueueHold.owner) == owner)))
+
+    async def pending(self, *, owner: str | None = None) -> list[Job]:
+        """Pending jobs (of one owner, or everyone's) in their owners' own order."""
+        query = select(Job).where(col(Job.status) == JobStatus.PENDING.value)
+        if owner is not None:
+            query = query.where(col(Job.owner) == owner)
+        return await self._call(self._all, query.order_by(col(Job.queue_order).nulls_first(), col(Job.created_at), col(Job.id)))
+
+    async def set_queue_order(self, owner: str, job_ids: list[str]) -> None:
+        """The owner's pending jobs take this order (their first is 0): new submissions still come after."""
+
+        def reorder(session: Session) -> None:
+            for rank, job_id in enumerate(job_ids):
+                session.execute(
+                    sa.update(Job)
+                    .where(col(Job.id) == job_id, col(Job.owner) == owner, col(Job.status) == JobStatus.PENDING.value)
+                    .values(queue_order=float(rank))
+                )
+            session.commit()
+
+        await self._call(reorder)
 
     # ----- plumbing --------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ class _Pending:
     full: bool = False  # a status changed: reload lists and counts too
     progress: bool = False  # an active job moved
     drafts: bool = False  # a streamed draft grew
+    queue: bool = False  # places in line moved, or the queue was paused or resumed
     finished: bool = False
     notices: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -77,6 +78,11 @@ class Pusher:
             if event.kind == EventKind.RESYNC:
                 for owner in owners_here():
                     self.pending.setdefault(owner, _Pending()).full = True
+                self._wake.set()
+                continue
+            if event.kind == EventKind.QUEUE:
+                for owner in owners_here() if not event.owner else [event.owner]:  # "": the whole service's queue
+                    self.pending.setdefault(owner, _Pending()).queue = True
                 self._wake.set()
                 continue
             pending = self.pending.setdefault(event.owner, _Pending())
@@ -122,6 +128,8 @@ class Pusher:
                 jobs = await root.get_state(UserJobs)
                 if pending.full:
                     await jobs._refresh_all(owner)
+                elif pending.queue:
+                    jobs._refresh_queue(owner)
                 elif pending.progress:
                     jobs._refresh_active(owner)
                 if pending.full or pending.drafts:

@@ -10,7 +10,7 @@ import reflex as rx
 from genapp.config import settings
 from genapp.jobs.runtime import get_service
 from genapp.jobs.status import FINISHED_VALUES
-from genapp.models import JobSummary
+from genapp.models import EVERYONE, JobSummary
 
 _KNOWN_OWNERS = 10_000
 _owners_here: OrderedDict[str, None] = OrderedDict()  # users with tabs on this backend, newest last
@@ -45,6 +45,7 @@ class UserJobs(rx.SharedState):
     recent: list[JobSummary] = []
     counts: dict[str, int] = {}
     revision: int = 0  # bumps whenever a job finishes or goes away: pages reload their results
+    paused: str = ""  # "": the queue runs; "queue" / "checkpoint": the user paused it (that way); "service": an admin did
     notice_id: int = 0
     notice_at: float = 0.0
     notice_kind: str = ""
@@ -54,6 +55,14 @@ class UserJobs(rx.SharedState):
     def _refresh_active(self, owner: str) -> None:
         self.active = get_service().active(owner)
 
+    def _refresh_queue(self, owner: str) -> None:
+        """Places in line, and whether (and by whom) the user's queue is paused."""
+        self._refresh_active(owner)
+        hold = get_service().hold_of(owner)
+        paused = "" if hold is None else "service" if hold.owner == EVERYONE else hold.mode
+        if paused != self.paused:
+            self.paused = paused
+
     def _refresh_drafts(self, owner: str) -> None:
         drafts = get_service().drafts(owner)
         if drafts != self.drafts:  # an assignment is pushed even when equal: the dict can be KBs
@@ -61,7 +70,7 @@ class UserJobs(rx.SharedState):
 
     async def _refresh_all(self, owner: str) -> None:
         service = get_service()
-        self._refresh_active(owner)
+        self._refresh_queue(owner)
         finished = await service.list(owner=owner, statuses=FINISHED_VALUES, limit=settings.recent_jobs_shown)
         self.recent = [JobSummary.of(job) for job in finished]
         self.counts = await service.counts(owner=owner)

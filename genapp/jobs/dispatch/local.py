@@ -13,8 +13,13 @@ import logging
 from genapp.jobs.dispatch.fair import FairQueue
 from genapp.jobs.runner import DATABASE_DOWN, JobRunner
 from genapp.jobs.store import JobStore
+from genapp.models import EVERYONE, Job
 
 log = logging.getLogger(__name__)
+
+
+def _line_order(job: Job) -> tuple:
+    return (job.queue_order is not None, job.queue_order or 0.0, job.created_at)
 
 RETRY_AFTER_DB_ERROR = 2.0  # seconds before a run the database failed is tried again
 
@@ -32,9 +37,11 @@ class LocalDispatcher:
 
     async def start(self) -> None:
         self._stopping = False
+        holds = await self.store.holds()
+        self._queue.held, self._queue.all_held = {o for o in holds if o != EVERYONE}, EVERYONE in holds
         unfinished = await self.store.requeue_interrupted(stage="Resuming after restart")
-        for job in unfinished:
-            self._enqueue(job.id, job.owner)
+        for job in sorted(unfinished, key=_line_order):
+            self._enqueue(job.id, job.owner, job.queue_order)
         if unfinished:
             log.info("Resuming %d unfinished job(s)", len(unfinished))
         self._workers = [asyncio.create_task(self._worker(), name=f"genapp-worker-{i}") for i in range(self.concurrency)]
@@ -51,8 +58,8 @@ class LocalDispatcher:
         self._queue.clear()
         self._idle.set()
 
-    async def dispatch(self, job_id: str, owner: str) -> None:
-        self._enqueue(job_id, owner)
+    async def dispatch(self, job_id: str, owner: str, order: float | None = None) -> None:
+        self._enqueue(job_id, owner, order)
 
     async def cancel(self, job_id: str) -> None:
         if self._queue.remove(job_id):
@@ -64,24 +71,55 @@ class LocalDispatcher:
     async def queue_position(self, job_id: str) -> int | None:
         return self._queue.position(job_id)
 
+    # ----- queue control (see genapp/jobs/service.py: pause, resume, move) ----------------
+
+    async def hold(self, owner: str) -> None:
+        """Start none of the owner's (EVERYONE: anyone's) waiting jobs until `release`."""
+        if owner == EVERYONE:
+            self._queue.all_held = True
+        else:
+            self._queue.held.add(owner)
+        self._settle()
+
+    async def release(self, owner: str, pending: list[Job]) -> None:
+        """Start the owner's (EVERYONE: everyone's) waiting jobs again; `pending` are their pending rows in
+        order, some maybe dropped from the line meanwhile (a run that found the queue paused)."""
+        if owner == EVERYONE:
+            self._queue.all_held = False
+        else:
+            self._queue.held.discard(owner)
+        for job in pending:
+            self._enqueue(job.id, job.owner, job.queue_order)
+        if self._queue.runnable():
+            self._idle.clear()
+            self._wakeup.set()
+
+    async def reorder(self, owner: str, job_ids: list[str]) -> None:
+        self._queue.reorder(owner, job_ids)
+
+    async def waiting(self) -> list[str]:
+        """Every waiting job that would start, in the order it would (a paused queue's are left out)."""
+        return self._queue.order()
+
     async def wait_idle(self) -> None:
-        """Until no job is queued or running (for tests and benchmarks)."""
-        while self._queue or self._running:
+        """Until no job is running and none is waiting to start (for tests and benchmarks)."""
+        while self._queue.runnable() or self._running:
             self._idle.clear()
             await self._idle.wait()
 
-    def _enqueue(self, job_id: str, owner: str) -> None:
-        self._queue.push(job_id, owner)
-        self._idle.clear()
-        self._wakeup.set()
+    def _enqueue(self, job_id: str, owner: str, order: float | None = None) -> None:
+        self._queue.push(job_id, owner, order)
+        if self._queue.runnable():
+            self._idle.clear()
+            self._wakeup.set()
 
     def _settle(self) -> None:
-        if not self._queue and not self._running:
+        if not self._queue.runnable() and not self._running:
             self._idle.set()
 
     async def _worker(self) -> None:
         while True:
-            while not self._queue:
+            while not self._queue.runnable():
                 self._wakeup.clear()
                 await self._wakeup.wait()
             job_id, owner = self._queue.pop()

@@ -21,11 +21,13 @@ from sqlalchemy.engine import make_url
 
 from genapp.jobs.status import ACTIVE_VALUES
 from genapp.jobs.store import JobStore
+from genapp.models import EVERYONE, Job
 
 log = logging.getLogger(__name__)
 
 TASK = "genapp.run_job"
 QUEUE = "genapp"
+HELD = "genapp-held"  # runs of paused queues wait here: no worker listens on it
 
 
 def fair_priority(*, head: int | None, own_last: int | None) -> int:
@@ -41,11 +43,18 @@ def fair_priority(*, head: int | None, own_last: int | None) -> int:
     or finishing change no one's turn, so nothing needs re-ranking then (a cancelled waiting run does:
     `_CLOSE_GAP`). A run that already had its turn and was lost is ranked with `own_last=None`.
 
-    Issue 11 (user-chosen order) should change priorities here, and only here.
+    A user's own order (`reordered`) and a resumed queue (`_RELEASE`) reuse the same rule: a user's k-th
+    waiting run ranks k - 1 turns after their first.
     """
     if own_last is not None:
         return own_last - 1
     return 0 if head is None else head
+
+
+def reordered(top: int, count: int) -> list[int]:
+    """The priorities of a user's `count` waiting runs in the user's new order: their first keeps the best
+    turn they had (`top`), each next one turn later, as `fair_priority` would have ranked them."""
+    return [top - k for k in range(count)]
 
 
 def procrastinate_app(db_url: str) -> App:
@@ -67,8 +76,12 @@ class ProcrastinateDispatcher:
     async def stop(self) -> None:
         await self.app.close_async()
 
-    async def dispatch(self, job_id: str, owner: str) -> None:
-        """Queue a run of the row at its owner's next turn (a retry too: it is a new request of theirs)."""
+    async def dispatch(self, job_id: str, owner: str, order: float | None = None) -> None:
+        """Queue a run of the row at its owner's next turn (a retry too: it is a new request of theirs).
+        A paused queue's run waits aside (HELD) until its resume ranks it."""
+        if await self.store.holds_of(owner):
+            await self._defer(job_id, 0, queue=HELD)
+            return
         head, own_last = await self._line(owner)
         await self._defer(job_id, fair_priority(head=head, own_last=own_last))
 
@@ -98,17 +111,53 @@ class ProcrastinateDispatcher:
     async def queue_position(self, job_id: str) -> int | None:
         """1 + the waiting runs Procrastinate would start before this one, as things stand."""
         try:
-            row = await self.app.connector.execute_query_one_async(_POSITION, job_id=job_id)
+            row = await self.app.connector.execute_query_one_async(_POSITION, job_id=job_id, queue=QUEUE)
         except NoResult:
             return None
         return row["position"]
+
+    # ----- queue control (see genapp/jobs/service.py: pause, resume, move) ----------------
+
+    async def hold(self, owner: str) -> None:
+        """Set the owner's (EVERYONE: everyone's) waiting runs aside, where no worker takes them. A run a
+        worker took a moment ago still starts; its claim sees the hold and leaves the row waiting."""
+        await self.app.connector.execute_query_async(_HOLD, owner=None if owner == EVERYONE else owner, queue=QUEUE, held=HELD, task=TASK)
+
+    async def release(self, owner: str, pending: list[Job]) -> None:
+        """Bring the owner's (EVERYONE: everyone not paused on their own) runs back, each user's k-th k - 1
+        turns after the turn being served; then queue a run for any pending row left without one (a run
+        that found its queue paused, or a job parked at its checkpoint), ahead, as it already had its turn."""
+        everyone = owner == EVERYONE
+        await self.app.connector.execute_query_async(
+            _RELEASE, owner=None if everyone else owner, everyone=everyone, queue=QUEUE, held=HELD, task=TASK, hold_everyone=EVERYONE
+        )
+        live = set(await self.store.query_ids(_LIVE_RUNS, ids=[job.id for job in pending])) if pending else set()
+        for job in pending:
+            if job.id not in live and not (everyone and await self.store.holds_of(job.owner)):
+                await self._defer(job.id, await self.front_priority())
+
+    async def reorder(self, owner: str, job_ids: list[str]) -> None:
+        """The owner's waiting runs take their turns in this order (the best turn they had first)."""
+        rows = await self.app.connector.execute_query_all_async(_MINE, owner=owner, task=TASK)
+        by_job = {row["job_id"]: row for row in rows}
+        ordered = [by_job[j] for j in job_ids if j in by_job] + [row for row in rows if row["job_id"] not in set(job_ids)]
+        if not ordered:
+            return
+        for row, priority in zip(ordered, reordered(max(row["priority"] for row in rows), len(ordered))):
+            if row["priority"] != priority:
+                await self.app.connector.execute_query_async(_SET_PRIORITY, id=row["id"], priority=priority)
+
+    async def waiting(self) -> list[str]:
+        """Every waiting run that would start, in Procrastinate's order (a paused queue's are aside)."""
+        rows = await self.app.connector.execute_query_all_async(_WAITING, queue=QUEUE, task=TASK)
+        return [row["job_id"] for row in rows]
 
     async def _line(self, owner: str | None) -> tuple[int | None, int | None]:
         row = await self.app.connector.execute_query_one_async(_LINE, owner=owner, queue=QUEUE, task=TASK)
         return row["head"], row["own_last"]
 
-    async def _defer(self, job_id: str, priority: int) -> None:
-        deferrer = self.app.configure_task(TASK, queue=QUEUE, queueing_lock=job_id, priority=priority)
+    async def _defer(self, job_id: str, priority: int, *, queue: str = QUEUE) -> None:
+        deferrer = self.app.configure_task(TASK, queue=queue, queueing_lock=job_id, priority=priority)
         try:
             ref = await deferrer.defer_async(job_id=job_id)
         except AlreadyEnqueued:
@@ -174,7 +223,7 @@ _POSITION = """
           AND (o.priority > me.priority OR (o.priority = me.priority AND o.id < me.id))
     ) AS position
     FROM job j JOIN procrastinate_jobs me ON me.id = CAST(j.dispatch_ref AS BIGINT)
-    WHERE j.id = %(job_id)s AND j.status = 'pending' AND me.status = 'todo'
+    WHERE j.id = %(job_id)s AND j.status = 'pending' AND me.status = 'todo' AND me.queue_name = %(queue)s
 """
 
 # Active rows whose Procrastinate job ended (its worker shut down mid-run), vanished, or was never
@@ -186,6 +235,56 @@ _ORPHANS = sa.text(
     LEFT JOIN procrastinate_jobs p ON p.id = CAST(j.dispatch_ref AS BIGINT)
     WHERE j.status IN :active
       AND (p.status NOT IN ('todo', 'doing') OR (p.id IS NULL AND j.created_at < now() - make_interval(secs => :grace)))
+      AND NOT (j.status = 'pending' AND EXISTS (SELECT 1 FROM queue_hold h WHERE h.owner IN (j.owner, '*')))  -- paused: the resume queues it
     ORDER BY j.created_at
     """
 ).bindparams(sa.bindparam("active", expanding=True))
+
+# A paused queue's waiting runs (one owner's, or everyone's with owner NULL) move aside.
+_HOLD = """
+    UPDATE procrastinate_jobs p SET queue_name = %(held)s
+    FROM job j
+    WHERE j.id = p.args->>'job_id' AND p.status = 'todo' AND p.queue_name = %(queue)s AND p.task_name = %(task)s
+      AND (%(owner)s::text IS NULL OR j.owner = %(owner)s::text)
+"""
+
+# A resumed queue's runs come back: each user's k-th (in their order) k - 1 turns after the turn being
+# served. Resuming the service brings back only the runs of users not paused on their own.
+_RELEASE = """
+    WITH head AS (
+        SELECT coalesce(max(priority), 0) AS h FROM procrastinate_jobs
+        WHERE status = 'todo' AND queue_name = %(queue)s AND task_name = %(task)s
+    ), back AS (
+        SELECT p.id, row_number() OVER (PARTITION BY j.owner ORDER BY p.priority DESC, p.id) AS k
+        FROM procrastinate_jobs p JOIN job j ON j.id = p.args->>'job_id'
+        WHERE p.status = 'todo' AND p.queue_name = %(held)s AND p.task_name = %(task)s
+          AND (%(owner)s::text IS NULL OR j.owner = %(owner)s::text)
+          AND NOT EXISTS (SELECT 1 FROM queue_hold h WHERE h.owner = j.owner OR (NOT %(everyone)s AND h.owner = %(hold_everyone)s))
+    )
+    UPDATE procrastinate_jobs p SET queue_name = %(queue)s, priority = head.h - (back.k - 1)
+    FROM back, head WHERE p.id = back.id
+"""
+
+# The jobs among :ids that have a run waiting or running.
+_LIVE_RUNS = sa.text(
+    """
+    SELECT p.args->>'job_id' FROM procrastinate_jobs p
+    WHERE p.status IN ('todo', 'doing') AND p.args->>'job_id' IN :ids
+    """
+).bindparams(sa.bindparam("ids", expanding=True))
+
+# One owner's waiting runs (either queue), in Procrastinate's order.
+_MINE = """
+    SELECT p.id, p.priority, j.id AS job_id FROM procrastinate_jobs p JOIN job j ON j.id = p.args->>'job_id'
+    WHERE p.status = 'todo' AND p.task_name = %(task)s AND j.owner = %(owner)s
+    ORDER BY p.priority DESC, p.id
+"""
+
+_SET_PRIORITY = "UPDATE procrastinate_jobs SET priority = %(priority)s WHERE id = %(id)s AND status = 'todo'"
+
+# Every waiting run in the order Procrastinate starts them (bounded by the global pending limit).
+_WAITING = """
+    SELECT p.args->>'job_id' AS job_id FROM procrastinate_jobs p
+    WHERE p.status = 'todo' AND p.queue_name = %(queue)s AND p.task_name = %(task)s
+    ORDER BY p.priority DESC, p.id
+"""
