@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     retention_days: int = Field(0, ge=0, description="Finished jobs older than this many days are removed (starred ones never); 0 keeps them.")
     retention_keep_newest: int = Field(0, ge=0, description="Only each user's newest this many finished jobs are kept (starred ones never count or go); 0: no limit.")
     retention_sweep_seconds: float = Field(3600, gt=0, description="How often retention runs.")
+    admins: str = Field("", description="Comma-separated emails of the accounts that may pause and resume the whole service.")
     recent_jobs_shown: int = Field(20, ge=1, description="Finished jobs listed in the Active Generations tile.")
     progress_trace: str = Field("", description="Benchmarks only: a file to log each published progress change to.")
     user_cookie_days: int = Field(365, ge=1, description="Lifetime of a guest's session (a browser that has not signed in).")
@@ -93,6 +94,11 @@ class Settings(BaseSettings):
 
     def qa_enabled(self) -> bool:
         return self.qa_page == "on" or (self.qa_page == "auto" and self.mode == "embedded")
+
+    def is_admin(self, email: str) -> bool:
+        """Whether a signed-in account with this email may pause the whole service."""
+        wanted = {e.strip().lower() for e in self.admins.split(",") if e.strip()}
+        return bool(email) and email.strip().lower() in wanted
 
     def origins(self) -> list[str]:
         """The origins the backend answers: the setting, or the UI on this machine by either name."""

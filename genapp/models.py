@@ -86,6 +86,7 @@ class JobSummary(BaseModel):
     place: int = 0
     starts_in: int = -1
     finishes_in: int = -1
+    line: str = ""  # the above in words, for the row: "3rd in line · starts in ~40 s", or "Paused"
 
     @classmethod
     def of(cls, job: Job) -> JobSummary:

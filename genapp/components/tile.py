@@ -86,6 +86,44 @@ def tile_indicator() -> rx.Component:
     )
 
 
+def _header_button(icon: str, testid: str, label: str, handler) -> rx.Component:
+    return rx.icon_button(
+        rx.icon(icon, size=16),
+        size="1",
+        variant="ghost",
+        color_scheme="gray",
+        on_click=handler,
+        aria_label=label,
+        custom_attrs={"data-testid": testid, "title": label},
+    )
+
+
+def _queue_controls() -> rx.Component:
+    """Pause (waiting jobs wait, running ones finish), pause now (running ones stop after their phase), resume."""
+    return rx.cond(
+        (UserJobs.paused == "queue") | (UserJobs.paused == "checkpoint"),
+        _header_button("play", "tile-resume", "Resume your queue", JobActions.resume),
+        rx.fragment(
+            _header_button("pause", "tile-pause", "Pause your queue: waiting jobs wait, running ones finish", JobActions.pause(False)),
+            _header_button("octagon-pause", "tile-pause-now", "Pause now: running jobs also stop after their current step", JobActions.pause(True)),
+        ),
+    )
+
+
+def _paused_banner() -> rx.Component:
+    words = rx.match(
+        UserJobs.paused,
+        ("queue", "Your queue is paused: waiting jobs wait; running ones finish."),
+        ("checkpoint", "Your queue is paused: running jobs stop after their current step and wait with the rest."),
+        ("service", "genapp is paused by an administrator: waiting jobs start when it resumes."),
+        "",
+    )
+    return rx.cond(
+        UserJobs.paused != "",
+        rx.el.div(rx.icon("circle-pause", size=14), rx.el.span(words), class_name="genapp-paused", custom_attrs={"data-testid": "queue-paused", "data-paused": UserJobs.paused}),
+    )
+
+
 def _header() -> rx.Component:
     count = UserJobs.active.length()
     return rx.hstack(
@@ -93,6 +131,7 @@ def _header() -> rx.Component:
         rx.text("Active generations", weight="bold", size="2"),
         rx.badge(count, color_scheme=rx.cond(count > 0, "violet", "gray"), variant="soft", radius="full"),
         rx.spacer(),
+        _queue_controls(),
         rx.icon_button(
             rx.icon("panel-right-close", size=16),
             size="1",
@@ -154,6 +193,7 @@ def active_generations_tile() -> rx.Component:
     """The rail (wide windows) or the drawer (narrow ones): the container of the job rows."""
     return rx.el.aside(
         _header(),
+        _paused_banner(),
         _rows(),
         class_name="genapp-tile",
         on_mount=TileState.close_drawer,

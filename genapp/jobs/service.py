@@ -75,6 +75,7 @@ class JobService:
         self._following = asyncio.Event()
         self._holds: dict[str, QueueHold] = {}  # paused queues, as this process last read them
         self._places: dict[str, int] = {}  # waiting job id -> its place in the line (1: starts next)
+        self._lines: dict[str, dict[str, int]] = {}  # owner -> their moved waiting jobs -> rank in their own line
         self._places_stale = asyncio.Event()
         self._placer: asyncio.Task | None = None
 
@@ -354,8 +355,15 @@ class JobService:
         the waiting ones in line order with their places (0: their queue is paused)."""
         jobs = self._active.summaries(owner)
         running = [job for job in jobs if job.status != JobStatus.PENDING.value]
-        waiting = [job.model_copy(update={"place": self._places.get(job.id, 0)}) for job in jobs if job.status == JobStatus.PENDING.value]
-        waiting.sort(key=lambda job: (job.place == 0, job.place))
+        paused = self.hold_of(owner) is not None
+        waiting = []
+        for job in jobs:
+            if job.status == JobStatus.PENDING.value:
+                place = 0 if paused else self._places.get(job.id, 0)
+                waiting.append(job.model_copy(update={"place": place, "line": line_note(place, job.starts_in, paused=paused)}))
+        line = self._lines.get(owner, {})
+        # by place; while paused (no places), in the user's own order: jobs they never moved after the moved ones
+        waiting.sort(key=lambda job: (job.place == 0, job.place, line.get(job.id, len(line))))
         return running + waiting
 
     def drafts(self, owner: str) -> dict[str, str]:
@@ -389,9 +397,14 @@ class JobService:
                     if event.kind == EventKind.RESYNC:
                         self._active.reload(await self.store.active())
                         self._holds = await self.store.holds()
+                        self._lines = {}
+                        for job in await self.store.pending():
+                            self._lines.setdefault(job.owner, {})[job.id] = len(self._lines.get(job.owner, {}))
                         self._following.set()
                     elif event.kind == EventKind.QUEUE:
                         self._holds = await self.store.holds()
+                        if event.owner:
+                            self._lines[event.owner] = {job.id: i for i, job in enumerate(await self.store.pending(owner=event.owner))}
                     else:
                         event = self._active.apply(event)
                     if event.kind != EventKind.PROGRESS and event.kind != EventKind.DRAFT:
@@ -408,6 +421,21 @@ class JobService:
 class ImportReport:
     created: int
     skipped: int  # already in the library (imported before)
+
+
+def line_note(place: int, starts_in: int = -1, *, paused: bool = False) -> str:
+    """A waiting job's place in words: "next in line", "3rd in line · starts in ~40 s", or "Paused"."""
+    if paused:
+        return "Paused"
+    if place <= 0:
+        return "Queued"  # not in the line yet (just submitted), or waiting out a retry's delay
+    suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+    where = "next in line" if place == 1 else f"{place}{suffix} in line"
+    return where if starts_in < 0 else f"{where} · starts in ~{_duration(starts_in)}"
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
 def _prompt_title(prompt: str, job_type: str) -> str:

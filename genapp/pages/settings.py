@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import reflex as rx
 
 from genapp.components.layout import page_header
+from genapp.components.service_queue import service_queue_card
 from genapp.config import settings
 from genapp.jobs.runtime import get_providers
 from genapp.providers import CheckResult
@@ -167,6 +168,7 @@ def settings_page() -> rx.Component:
             _result(SettingsState.image_ok, SettingsState.image_result, SettingsState.image_details, "image-check-result"),
             "image-provider",
         ),
+        service_queue_card(),
         rx.card(rx.vstack(rx.heading("When a provider fails", size="4"), _facts(FAULT_FACTS), spacing="3"), width="100%"),
         rx.card(
             rx.vstack(

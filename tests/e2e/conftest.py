@@ -18,6 +18,7 @@ VIEWPORT = {"width": 1280, "height": 720}  # what users have: the layout must wo
 # expect() has its own 5 s default, apart from the contexts' 20 s: with the 2 cores shared (load 6-10),
 # the tile of a first page load on the dev server took longer than 5 s to appear.
 expect.set_options(timeout=20_000)
+ADMIN_EMAIL = "admin@example.com"
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +52,7 @@ def app(tmp_path_factory, provider_server: FakeProviderServer) -> RunningApp:
         # test_layout holds 50 long jobs for one user and starts one more (the default allows 50 at once);
         # the rate limit keeps its default (60 a minute), which test_fair_use meets.
         "GENAPP_USER_MAX_ACTIVE_JOBS": "100",
+        "GENAPP_ADMINS": ADMIN_EMAIL,  # test_queue_control signs this account up to pause the whole service
     }
     running = RunningApp(workdir, extra_env=providers)
     try:
