@@ -92,7 +92,7 @@ class Settings(BaseSettings):
 
     # ----- automatic retries of a whole job (genapp/jobs/retries.py); each job keeps the policy it was submitted with
     retry_attempts: int = Field(3, ge=1, le=20, description="Runs a job gets on transient faults (provider down, worker lost), the first included; 1: no automatic retries.")
-    retry_base_seconds: float = Field(2.0, ge=0, description="Backoff before the 2nd run; it doubles for each further run (full jitter: a random wait up to it).")
+    retry_base_seconds: float = Field(2.0, ge=0, description="Shortest wait before an automatic retry; each wait is random, up to 3x the previous one (decorrelated jitter).")
     retry_max_seconds: float = Field(60.0, ge=0, description="Longest wait before an automatic retry.")
 
 

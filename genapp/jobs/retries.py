@@ -27,7 +27,7 @@ FORM_KEY = "retry"
 @dataclass(frozen=True)
 class JobRetryPolicy:
     attempts: int = 3  # runs in all, the first included: 1 turns automatic retries off
-    base_seconds: float = 2.0  # the wait before the 2nd run can be up to this; it doubles per run
+    base_seconds: float = 2.0  # the shortest wait; the first is up to three times it, each later one up to three times the last
     max_seconds: float = 60.0
 
     @classmethod
@@ -56,11 +56,15 @@ class JobRetryPolicy:
         except (TypeError, ValueError):  # a damaged policy retries nothing rather than guessing
             return cls(attempts=1)
 
-    def delay(self, failed_run: int, rng: random.Random, *, retry_after: float | None = None) -> float:
-        """Seconds before the run after run `failed_run` (1-based): full jitter, a uniform wait up to
-        base * 2^(n-1), capped; never less than a server's Retry-After (itself capped)."""
-        ceiling = min(self.max_seconds, self.base_seconds * 2 ** max(0, failed_run - 1))
-        wait = rng.uniform(0.0, ceiling)
+    def delay(self, previous_wait: float | None, rng: random.Random, *, retry_after: float | None = None) -> float:
+        """Seconds before the next run: decorrelated jitter (a random wait between the base and three times
+        the previous wait, capped), so the waits grow about exponentially, never fall below the base, and
+        jobs failed by one outage do not come back all at once. Never less than a server's Retry-After
+        (itself capped). `previous_wait`: the wait before the run that just failed (None after the first)."""
+        if self.max_seconds <= self.base_seconds:
+            wait = self.max_seconds
+        else:
+            wait = min(self.max_seconds, rng.uniform(self.base_seconds, max(self.base_seconds, previous_wait or self.base_seconds) * 3))
         if retry_after is not None:
             wait = max(wait, min(retry_after, self.max_seconds))
         return wait
@@ -83,6 +87,14 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, (ConnectionError, TimeoutError)):  # a network fault outside the providers' wrapping
         return Failure(True, message)
     return Failure(False, message)  # a bug or bad data: running it again would fail the same way
+
+
+def previous_wait(attempts: list[dict[str, Any]]) -> float | None:
+    """The wait before the current run, when an automatic retry started it."""
+    if attempts and attempts[-1].get("automatic"):
+        wait = attempts[-1].get("wait_seconds")
+        return float(wait) if isinstance(wait, (int, float)) else None
+    return None
 
 
 def auto_attempt(attempts: list[dict[str, Any]]) -> int:

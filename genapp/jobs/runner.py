@@ -27,7 +27,7 @@ from genapp.generators import Content, Generator, get_generator, render_illustra
 from genapp.jobs.channel import Channel
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.requests import Sources, simulation_of, sources_of
-from genapp.jobs.retries import Failure, JobRetryPolicy, auto_attempt, aware, classify, due_at, retry_stage
+from genapp.jobs.retries import Failure, JobRetryPolicy, auto_attempt, aware, classify, due_at, previous_wait, retry_stage
 from genapp.jobs.simulation import InjectedFailure, simulate
 from genapp.jobs.status import FINISHED, JobStatus
 from genapp.jobs.store import JobStore
@@ -153,12 +153,12 @@ class JobRunner:
         series = auto_attempt(job.attempts)  # this run's place among the runs its policy allows
         if series >= policy.attempts:
             return False, None
-        wait = policy.delay(series, self.rng, retry_after=failure.retry_after)
+        wait = policy.delay(previous_wait(job.attempts), self.rng, retry_after=failure.retry_after)
         due = due_at(wait)
         progress = run.content_end or 0.0  # a stored content is kept: the bar stays at its share
         retried = await self.store.schedule_retry(
             run.id, run.token, error=failure.message, stage=retry_stage(wait, series + 1, policy.attempts, failure.message),
-            retry_at=due, progress=progress,
+            retry_at=due, wait=wait, progress=progress,
         )
         if retried is None:
             if await self.store.cancel_requested(run.id):

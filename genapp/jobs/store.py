@@ -324,7 +324,9 @@ class JobStore:
 
         return await self._core(cancel)
 
-    async def schedule_retry(self, job_id: str, token: str, *, error: str, stage: str, retry_at: datetime, progress: float) -> Job | None:
+    async def schedule_retry(
+        self, job_id: str, token: str, *, error: str, stage: str, retry_at: datetime, wait: float, progress: float
+    ) -> Job | None:
         """The claimed run failed with a transient fault and the job has runs left: record the attempt (as
         a manual retry would, marked automatic), make the row pending again until `retry_at`. Its content,
         if stored, is kept (the next run resumes at the illustration). None when the claim was lost."""
@@ -335,7 +337,7 @@ class JobStore:
             if job is None or job.run_token != token or job.status not in _ACTIVE or job.cancel_requested:
                 return None  # a user's cancel wins: the runner ends the run cancelled instead
             record = {**_attempt_record(job), "status": JobStatus.ERROR.value, "error": error, "finished_at": utcnow().isoformat()}
-            job.attempts = [*job.attempts, {**record, "automatic": True, "retry_at": retry_at.isoformat()}]
+            job.attempts = [*job.attempts, {**record, "automatic": True, "retry_at": retry_at.isoformat(), "wait_seconds": round(wait, 3)}]
             job.attempt += 1
             job.status, job.stage, job.error, job.progress, job.eta_seconds = JobStatus.PENDING.value, stage[:200], None, progress, None
             job.started_at = job.run_token = None

@@ -46,6 +46,8 @@ async def with_retries(attempt: Callable[[int], Awaitable[T]], policy: RetryPoli
         except ProviderError as error:
             if not error.retryable:
                 raise
+            if n == policy.max_attempts == 1:
+                raise  # no tries of its own to give up on; still transient for the job
             if n == policy.max_attempts:
                 # still transient: the job as a whole may be tried again later (genapp/jobs/retries.py)
                 raise ProviderError(f"{error.message} (gave up after {n} attempts)", transient=True, status=error.status) from error
