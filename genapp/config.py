@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     provider_max_retry_after_seconds: float = Field(120, ge=0, description="Longest Retry-After honoured; a server asking for more fails the job at once.")
     provider_max_response_bytes: int = Field(2_000_000, ge=1024, description="Largest answer accepted from the LLM server.")
 
+    # ----- automatic retries of a whole job (genapp/jobs/retries.py); each job keeps the policy it was submitted with
+    retry_attempts: int = Field(3, ge=1, le=20, description="Runs a job gets on transient faults (provider down, worker lost), the first included; 1: no automatic retries.")
+    retry_base_seconds: float = Field(2.0, ge=0, description="Shortest wait before an automatic retry; each wait is random, up to 3x the previous one (decorrelated jitter).")
+    retry_max_seconds: float = Field(60.0, ge=0, description="Longest wait before an automatic retry.")
+
 
     def qa_enabled(self) -> bool:
         return self.qa_page == "on" or (self.qa_page == "auto" and self.mode == "embedded")

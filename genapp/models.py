@@ -44,6 +44,8 @@ class Job(SQLModel, table=True):
     run_token: str | None = Field(default=None, max_length=32)
     cancel_requested: bool = False  # a user asked to cancel: a runner that stops for any reason ends CANCELLED
     dispatch_ref: str | None = Field(default=None, max_length=40)  # the dispatcher's own id (a Procrastinate job id)
+    # A pending job waiting for an automatic retry (genapp/jobs/retries.py) runs at or after this time (UTC).
+    retry_at: datetime | None = None
     # The library: the user's own marks. Full-text search over title, prompt, content and tags lives beside
     # the table (SQLite: the job_fts FTS5 table; Postgres: a generated `search` tsvector column), made by
     # the alembic revision a1b2c3d4e5f6, not declared here.

@@ -37,6 +37,7 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    retry_at: datetime | None = None  # a pending job waiting for its automatic retry runs at or after this
     links: JobLinks
 
     @classmethod
@@ -46,7 +47,7 @@ class JobOut(BaseModel):
             id=job.id, type=job.type, title=job.title, status=job.status, progress=int(job.progress), stage=job.stage,
             eta_seconds=job.eta_seconds, attempt=job.attempt, error=job.error, prompt=job.prompt, seed=job.seed,
             skip_image=job.skip_image, form=job.form_data.get("form", {}), created_at=_utc(job.created_at),
-            started_at=_utc(job.started_at), finished_at=_utc(job.finished_at),
+            started_at=_utc(job.started_at), finished_at=_utc(job.finished_at), retry_at=_utc(job.retry_at),
             links=JobLinks(self=base, page=f"/dashboard/jobs/{job.id}", result_markdown=f"{base}/result.md", result_json=f"{base}/result.json", image=f"{base}/image"),
         )
 

@@ -5,14 +5,20 @@ rate (the store writes it about once a second), and ends with one conditional ac
 update. A job whose content is already stored resumes at its illustration: a finished phase is
 never redone. A run that finds its claim lost (the job was cancelled, removed or taken over
 after a crash) stops without writing anything.
+
+A run that fails with a transient fault while its job has runs left (genapp/jobs/retries.py) leaves
+the row pending with `retry_at` set and returns that time: its dispatcher runs it again then. A run
+that starts before its job's `retry_at` (a restart, a swept orphan) returns it without running.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +27,7 @@ from genapp.generators import Content, Generator, get_generator, render_illustra
 from genapp.jobs.channel import Channel
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.requests import ILLUSTRATION_ONLY, Sources, simulation_of, sources_of
+from genapp.jobs.retries import Failure, JobRetryPolicy, auto_attempt, aware, classify, due_at, previous_wait, retry_stage
 from genapp.jobs.simulation import InjectedFailure, simulate
 from genapp.jobs.status import FINISHED, JobStatus
 from genapp.jobs.store import JobStore
@@ -35,6 +42,7 @@ CONTENT_SHARE = 80.0  # % of a job's progress bar given to the content phase whe
 
 
 DATABASE_DOWN = (sa.exc.OperationalError, sa.exc.InterfaceError)
+EARLY = timedelta(milliseconds=50)  # a timer firing this much before a retry's due time counts as on time
 
 
 class LostClaim(Exception):
@@ -57,6 +65,7 @@ class Run:
     attempt: int = 1
     started: float = 0.0
     progress_at_start: float = 0.0
+    content_end: float | None = None  # set once the content is stored (this run or an earlier one)
 
     @classmethod
     def of(cls, job: Job) -> Run:
@@ -91,16 +100,24 @@ class _PhaseReporter:
 
 
 class JobRunner:
-    def __init__(self, *, store: JobStore, channel: Channel, providers: Providers, media: MediaStore):
+    def __init__(
+        self, *, store: JobStore, channel: Channel, providers: Providers, media: MediaStore,
+        retry_default: JobRetryPolicy | None = None, rng: random.Random | None = None,
+    ):
         self.store, self.channel, self.providers, self.media = store, channel, providers, media
+        self.retry_default = retry_default  # for rows submitted before retries existed (None: the settings')
+        self.rng = rng or random.Random()
 
-    async def run(self, job_id: str) -> None:
-        """Run the job to a finished row, or leave it active when the process is stopping (it resumes)."""
+    async def run(self, job_id: str) -> datetime | None:
+        """Run the job to a finished row, or leave it active when the process is stopping (it resumes).
+        Returns when the job should run again (an automatic retry is due), else None."""
         job = await self.store.claim(job_id)
         if job is None:  # finished, cancelled or removed meanwhile: nothing to run
             if abandoned := await self.store.cancel_abandoned(job_id):  # its user cancelled it while no run held it
                 self.channel.publish(JobEvent(EventKind.STATUS, abandoned.owner, abandoned.id, JobSummary.of(abandoned)))
-            return
+            return None
+        if (due := aware(job.retry_at)) is not None and due > due_at(0) + EARLY:
+            return due  # here before its time (a restart, a swept orphan): it waits for it
         run = Run.of(job)
         try:
             await self._phases(run, job)
@@ -117,12 +134,39 @@ class JobRunner:
             log.warning("Job %s: the database went away mid-run; it will run again", run.id)
             raise
         except Exception as exc:  # one job's failure must never touch another
-            message = str(exc) or type(exc).__name__
+            failure = classify(exc)
             if isinstance(exc, ProviderError):  # an expected fault, already in plain words and free of secrets
-                log.warning("Job %s failed: %s", run.id, message)
+                log.warning("Job %s failed (%s): %s", run.id, "transient" if failure.transient else "permanent", failure.message)
             elif not isinstance(exc, InjectedFailure):
                 log.exception("Job %s failed", run.id)
-            await self._finish_quietly(run, JobStatus.ERROR, "Failed", error=message)
+            if failure.transient:
+                retrying, due = await self._retry_later(run, job, failure)
+                if retrying:
+                    return due
+            await self._finish_quietly(run, JobStatus.ERROR, "Failed", error=failure.message)
+        return None
+
+    async def _retry_later(self, run: Run, job: Job, failure: Failure) -> tuple[bool, datetime | None]:
+        """(handled, due): the row made pending until its retry is due, or (False, None) when the job has no
+        runs left. A run whose job was cancelled meanwhile ends cancelled; one whose claim was lost, nothing."""
+        policy = JobRetryPolicy.of(job.form_data, self.retry_default)
+        series = auto_attempt(job.attempts)  # this run's place among the runs its policy allows
+        if series >= policy.attempts:
+            return False, None
+        wait = policy.delay(previous_wait(job.attempts), self.rng, retry_after=failure.retry_after)
+        due = due_at(wait)
+        progress = run.content_end or 0.0  # a stored content is kept: the bar stays at its share
+        retried = await self.store.schedule_retry(
+            run.id, run.token, error=failure.message, stage=retry_stage(wait, series + 1, policy.attempts, failure.message),
+            retry_at=due, wait=wait, progress=progress,
+        )
+        if retried is None:
+            if await self.store.cancel_requested(run.id):
+                await self._finish_quietly(run, JobStatus.CANCELLED, "Cancelled")
+            return True, None
+        log.info("Job %s: run %d of %d failed; retrying in %.2f s", run.id, series, policy.attempts, wait)
+        self.channel.publish(JobEvent(EventKind.STATUS, retried.owner, retried.id, JobSummary.of(retried)))
+        return True, due
 
     async def _phases(self, run: Run, job: Job) -> None:
         generator = get_generator(job.type)
@@ -133,9 +177,10 @@ class JobRunner:
         failure = f"Injected failure at {fail_at:g}% (QA; first attempt only)" if fail_at is not None else ""
         content_end = 100.0 if job.skip_image else 0.0 if job.form_data.get(ILLUSTRATION_ONLY) else CONTENT_SHARE
         run.started, run.progress_at_start = time.monotonic(), 0.0
+        started_at = job.started_at or utcnow()  # this attempt's start (a retry's row has none)
 
         if job.content is None:
-            await self._set_status(run, JobStatus.GENERATING, "Starting", started_at=job.started_at or utcnow())
+            await self._set_status(run, JobStatus.GENERATING, "Starting", started_at=started_at, retry_at=None)
             reporter = _PhaseReporter(self, run, 0.0, content_end)
             if simulation and simulation.seconds:
                 share = simulation.seconds * (content_end / 100.0)
@@ -153,12 +198,12 @@ class JobRunner:
         else:
             content = generator.load(job.content)  # stored by an earlier run (maybe before the bounds): taken as saved
             run.progress_at_start = content_end
+        run.content_end = content_end
 
         if job.skip_image:
-            await self._finish(run, JobStatus.COMPLETE, "Done")
+            await self._finish(run, JobStatus.COMPLETE, "Done", retry_at=None)
             return
-        started = {} if job.started_at else {"started_at": utcnow()}  # a job given its content starts here
-        await self._set_status(run, JobStatus.IMAGE_GENERATING, "Painting illustration", progress=content_end, **started)
+        await self._set_status(run, JobStatus.IMAGE_GENERATING, "Painting illustration", progress=content_end, started_at=started_at, retry_at=None)
         reporter = _PhaseReporter(self, run, content_end, 100.0)
         if simulation and simulation.seconds:
             remaining = simulation.seconds * (100.0 - content_end) / 100.0

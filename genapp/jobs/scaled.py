@@ -7,6 +7,7 @@ from genapp.db import make_engine
 from genapp.jobs.dispatch.procrastinate import ProcrastinateDispatcher, procrastinate_app
 from genapp.jobs.limits import Limits
 from genapp.jobs.redis_channel import RedisChannel
+from genapp.jobs.retries import JobRetryPolicy
 from genapp.jobs.service import JobService
 from genapp.jobs.store import JobStore
 from genapp.media import MediaStore
@@ -29,4 +30,7 @@ def backend_service(config: Settings) -> JobService:
     store = JobStore(make_engine(config.db_url), flush_interval=config.db_flush_seconds)
     dispatcher = ProcrastinateDispatcher(app=procrastinate_app(config.db_url), store=store)
     channel = RedisChannel(config.redis_url, channel=config.redis_channel)
-    return JobService(store=store, dispatcher=dispatcher, channel=channel, media=MediaStore(config.media_dir), limits=Limits.from_settings(config))
+    return JobService(
+        store=store, dispatcher=dispatcher, channel=channel, media=MediaStore(config.media_dir), limits=Limits.from_settings(config),
+        retry_policy=JobRetryPolicy.from_settings(config),
+    )

@@ -26,6 +26,7 @@ from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.library import LibraryPage, LibraryQuery, LibrarySort, decode_cursor, encode_cursor
 from genapp.jobs.limits import WINDOW, Limits
 from genapp.jobs.retention import Retention
+from genapp.jobs.retries import FORM_KEY as RETRY_KEY, JobRetryPolicy
 from genapp.jobs.requests import JobRequest
 from genapp.jobs.status import ACTIVE, RETRYABLE, JobStatus
 from genapp.jobs.store import JobStore
@@ -64,11 +65,19 @@ class Dispatcher(Protocol):
     async def waiting(self) -> list[str]:
         """Every waiting job that would start, in the order it would."""
 
+    async def dispatch_at(self, job_id: str, owner: str, due: datetime) -> None:
+        """Have the job run at or after `due`: an automatic retry (its runner asked for it, see retries.py)."""
+
 
 class JobService:
-    def __init__(self, *, store: JobStore, dispatcher: Dispatcher, channel: Channel, media: MediaStore, limits: Limits | None = None):
+    def __init__(
+        self, *, store: JobStore, dispatcher: Dispatcher, channel: Channel, media: MediaStore, limits: Limits | None = None,
+        retry_policy: JobRetryPolicy | None = None,
+    ):
         self.store, self.dispatcher, self.channel, self.media = store, dispatcher, channel, media
         self.limits = limits or Limits()
+        # copied into each new job (its form_data), which keeps it for life; None: the settings' at submit
+        self.retry_policy = retry_policy
         self._active = ActiveJobs()
         self._watchers = LocalChannel()  # this process's listeners (the pusher), told after the view is updated
         self._follower: asyncio.Task | None = None
@@ -107,7 +116,7 @@ class JobService:
                 owner=owner,
                 type=request.type.value,
                 prompt=request.prompt,
-                form_data=request.form_data,
+                form_data={**request.form_data, RETRY_KEY: self._retry_policy().to_form()},
                 seed=request.seed,
                 skip_image=request.skip_image,
                 status=JobStatus.PENDING.value,
@@ -120,6 +129,13 @@ class JobService:
         self._announce(job)
         await self.dispatcher.dispatch(job.id, job.owner, job.queue_order)
         return job.id
+
+    def _retry_policy(self) -> JobRetryPolicy:
+        if self.retry_policy is not None:
+            return self.retry_policy
+        from genapp.config import settings
+
+        return JobRetryPolicy.from_settings(settings)
 
     async def _admit(self, owner: str, *, new_job: bool) -> None:
         if not owner:  # a tab whose session ended (signed out elsewhere, expired) is no one

@@ -237,7 +237,7 @@ class JobStore:
             job.attempts = [*job.attempts, _attempt_record(job)]
             job.attempt += 1
             job.status, job.stage, job.error, job.progress, job.eta_seconds = JobStatus.PENDING.value, stage, None, 0.0, None
-            job.started_at = job.finished_at = job.run_token = job.dispatch_ref = None
+            job.started_at = job.finished_at = job.run_token = job.dispatch_ref = job.retry_at = None
             job.cancel_requested = False
             job.queue_order = time.time()  # a retry is a new request: the back of its owner's line
             session.add(job)
@@ -259,7 +259,7 @@ class JobStore:
             session.execute(
                 sa.update(Job)
                 .where(col(Job.id) == job_id, col(Job.status) == JobStatus.PENDING.value)
-                .values(status=JobStatus.CANCELLED.value, stage="Cancelled before it started", eta_seconds=None, finished_at=utcnow())
+                .values(status=JobStatus.CANCELLED.value, stage="Cancelled before it started", eta_seconds=None, finished_at=utcnow(), retry_at=None)
             )
             session.commit()
             return session.get(Job, job_id) if flagged else None
@@ -328,6 +328,35 @@ class JobStore:
             return None if row is None else Job.model_validate(dict(row))
 
         return await self._core(cancel)
+
+    async def schedule_retry(
+        self, job_id: str, token: str, *, error: str, stage: str, retry_at: datetime, wait: float, progress: float
+    ) -> Job | None:
+        """The claimed run failed with a transient fault and the job has runs left: record the attempt (as
+        a manual retry would, marked automatic), make the row pending again until `retry_at`. Its content,
+        if stored, is kept (the next run resumes at the illustration). None when the claim was lost."""
+        self._dirty.pop(job_id, None)
+
+        def schedule(session: Session) -> Job | None:
+            job = session.get(Job, job_id, with_for_update=True)
+            if job is None or job.run_token != token or job.status not in _ACTIVE or job.cancel_requested:
+                return None  # a user's cancel wins: the runner ends the run cancelled instead
+            record = {**_attempt_record(job), "status": JobStatus.ERROR.value, "error": error, "finished_at": utcnow().isoformat()}
+            job.attempts = [*job.attempts, {**record, "automatic": True, "retry_at": retry_at.isoformat(), "wait_seconds": round(wait, 3)}]
+            job.attempt += 1
+            job.status, job.stage, job.error, job.progress, job.eta_seconds = JobStatus.PENDING.value, stage[:200], None, progress, None
+            job.started_at = job.run_token = None
+            job.retry_at = retry_at
+            session.add(job)
+            session.commit()
+            return job
+
+        return await self._call(schedule)
+
+    async def waiting_retries(self) -> list[Job]:
+        """Pending rows that wait for an automatic retry (a restart re-arms their timers)."""
+        query = select(Job).where(col(Job.status) == JobStatus.PENDING.value, col(Job.retry_at).is_not(None))
+        return await self._call(self._all, query.order_by(col(Job.retry_at)))
 
     async def write(self, job_id: str, token: str, **fields: Any) -> bool:
         """Update the claimed, still active row; False when the claim was lost."""

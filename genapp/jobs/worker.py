@@ -15,6 +15,7 @@ from genapp.config import Settings
 from genapp.db import make_engine, migrate
 from genapp.jobs.dispatch.procrastinate import QUEUE, TASK, ProcrastinateDispatcher, Sweeper, procrastinate_app
 from genapp.jobs.redis_channel import RedisChannel
+from genapp.jobs.retries import JobRetryPolicy
 from genapp.jobs.runner import JobRunner
 from genapp.jobs.scaled import require_scaled_settings
 from genapp.jobs.store import JobStore
@@ -34,12 +35,17 @@ async def run_worker(config: Settings, *, concurrency: int | None = None, name: 
     if config.progress_trace:  # benchmarks only
         channel = TracingChannel(channel, config.progress_trace)
     providers = providers_from_settings(config)
-    runner = JobRunner(store=store, channel=channel, providers=providers, media=MediaStore(config.media_dir))
+    runner = JobRunner(
+        store=store, channel=channel, providers=providers, media=MediaStore(config.media_dir), retry_default=JobRetryPolicy.from_settings(config)
+    )
     app = procrastinate_app(config.db_url)
+
+    dispatcher = ProcrastinateDispatcher(app=app, store=store)
 
     @app.task(name=TASK, queue=QUEUE)
     async def run_job(job_id: str) -> None:
-        await runner.run(job_id)
+        if (due := await runner.run(job_id)) is not None:  # a transient fault: a later run, by any worker
+            await dispatcher.dispatch_at(job_id, "", due)
 
     # Procrastinate 3.10.0 watches its heartbeat task only while a periodic task exists (with none, its
     # periodic deferrer ends at once and the side-task monitor stops looking): without this, a worker
@@ -49,7 +55,6 @@ async def run_worker(config: Settings, *, concurrency: int | None = None, name: 
     async def keepalive(timestamp: int) -> None:
         pass
 
-    dispatcher = ProcrastinateDispatcher(app=app, store=store)
     sweeper = Sweeper(app=app, store=store, dispatcher=dispatcher, stalled_seconds=config.worker_stalled_seconds)
     name = name or f"{socket.gethostname()}-{os.getpid()}"
     await store.start()

@@ -68,6 +68,8 @@ def _attempt_row(attempt: rx.Var[dict]) -> rx.Component:
         rx.table.cell(attempt["status"]),
         rx.table.cell(attempt["error"]),
         rx.table.cell(attempt["finished_at"]),
+        # the history's values arrive as text (state/results.py); an automatic retry records its wait
+        rx.table.cell(rx.cond(attempt["automatic"] == "True", "Retried automatically after " + attempt["wait_seconds"].to(str) + " s", "Retried by hand")),
     )
 
 
@@ -150,6 +152,7 @@ def job_detail_page() -> rx.Component:
                                     rx.table.column_header_cell("Outcome"),
                                     rx.table.column_header_cell("Error"),
                                     rx.table.column_header_cell("Finished"),
+                                    rx.table.column_header_cell("Then"),
                                 )
                             ),
                             rx.table.body(rx.foreach(job.attempts, _attempt_row)),

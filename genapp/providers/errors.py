@@ -11,8 +11,13 @@ import httpx
 class ProviderError(Exception):
     """A provider request failed. `message` is safe to show: it never holds an API key.
 
-    `retryable` faults (timeouts, cut streams, 429, 5xx...) are tried again with backoff;
-    the rest (a refused key, a bad model name) fail the job at once.
+    `retryable` faults (timeouts, cut streams, 429, 5xx...) are tried again with backoff within the
+    request; the rest (a refused key, a bad model name) fail the attempt at once.
+    `transient` says whether the whole job may succeed if run again later (genapp/jobs/retries.py):
+    it defaults to `retryable`, and stays true once a transient fault has used up the request's own
+    tries ("gave up after 4 attempts": the server may be back in a minute). Permanent faults (HTTP
+    400/401/403/404/422, an answer that stays invalid after its repair, no provider configured) are
+    never retried by the job either.
     """
 
     def __init__(
@@ -23,10 +28,12 @@ class ProviderError(Exception):
         retry_after: float | None = None,
         status: int | None = None,
         fields: dict[str, int] | None = None,
+        transient: bool | None = None,
     ):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
+        self.transient = retryable if transient is None else transient
         self.retry_after = retry_after
         self.status = status  # the HTTP status, when the server answered with one
         self.fields = fields or {}  # numbers the server's error object carried (llama.cpp: n_ctx, n_prompt_tokens)

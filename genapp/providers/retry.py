@@ -46,12 +46,18 @@ async def with_retries(attempt: Callable[[int], Awaitable[T]], policy: RetryPoli
         except ProviderError as error:
             if not error.retryable:
                 raise
+            if n == policy.max_attempts == 1:
+                raise  # no tries of its own to give up on; still transient for the job
             if n == policy.max_attempts:
-                raise ProviderError(f"{error.message} (gave up after {n} attempts)") from error
+                # still transient: the job as a whole may be tried again later (genapp/jobs/retries.py)
+                raise ProviderError(f"{error.message} (gave up after {n} attempts)", transient=True, status=error.status) from error
             if error.retry_after is not None and error.retry_after > policy.max_retry_after:
                 raise ProviderError(
                     f"{error.message}; the server asked to wait {error.retry_after:.0f}s, longer than the "
-                    f"{policy.max_retry_after:.0f}s allowed (GENAPP_PROVIDER_MAX_RETRY_AFTER_SECONDS)"
+                    f"{policy.max_retry_after:.0f}s allowed (GENAPP_PROVIDER_MAX_RETRY_AFTER_SECONDS)",
+                    transient=True,
+                    retry_after=error.retry_after,
+                    status=error.status,
                 ) from error
             wait = policy.delay(n, error, rng)
             log.warning("Provider attempt %d/%d failed (%s); retrying in %.2fs", n, policy.max_attempts, error.message, wait)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from genapp.jobs.errors import JobNotFound, JobStateError
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.requests import JobRequestError, build_request
+from genapp.jobs.retries import JobRetryPolicy
 from genapp.models import Job
 from tests.conftest import eventually
 
@@ -115,6 +116,7 @@ async def test_cancel_pending_job_never_starts(make_jobs):
 
 async def test_injected_failure_then_retry_in_place(jobs):
     db, service = jobs.db, jobs.service
+    service.retry_policy = JobRetryPolicy(attempts=1)  # no automatic retry: the manual one is what this tests
     job_id = await service.submit(owner=OWNER, request=request(simulate_seconds=0.5, fail_at=40))
     await jobs.wait_idle()
     failed = row(db, job_id)
@@ -233,6 +235,7 @@ async def test_other_users_job_is_invisible_and_untouched(jobs):
 
 
 async def test_one_failure_does_not_hurt_another(jobs):
+    jobs.service.retry_policy = JobRetryPolicy(attempts=1)  # the injected failure stays final
     bad = await jobs.service.submit(owner=OWNER, request=request(simulate_seconds=0.3, fail_at=10))
     good = await jobs.service.submit(owner=OWNER, request=request(simulate_seconds=0.3))
     await jobs.wait_idle()

@@ -9,6 +9,7 @@ import pytest
 from genapp.jobs.errors import JobNotFound
 from genapp.jobs.library import InvalidCursor, LibraryQuery, LibrarySort
 from genapp.jobs.requests import build_request
+from genapp.jobs.retries import JobRetryPolicy
 from genapp.jobs.tags import TagError
 from tests.conftest import eventually
 
@@ -41,6 +42,7 @@ async def test_search_filters_and_finished_only(jobs):
     smith = await make(jobs, prompt="a zorblax blacksmith who hates the sea")
     king = await make(jobs, prompt="zorblax king under the mountain")
     ring = await make(jobs, "item", prompt="a ring of quiet snow")
+    jobs.service.retry_policy = JobRetryPolicy(attempts=1)  # the injected failure stays final
     failed = await make(jobs, prompt="doomed zorblax", simulate_seconds=0.3, fail_at=10)
     await jobs.wait_idle()
     running = await make(jobs, prompt="zorblax still running", simulate_seconds=30)

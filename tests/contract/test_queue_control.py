@@ -105,7 +105,8 @@ async def test_moving_waiting_jobs_changes_the_order_they_start_in(make_jobs):
     await jobs.service.move(owner="alice", job_id=a, to="before", before=b)  # d a b c
     await jobs.service.move(owner="alice", job_id=b, to="back")  # d a c b
     await eventually(lambda: waiting_line(jobs, "alice") == [d, a, c, b], timeout=10, what="the tile's line in the new order")
-    assert [job.place for job in jobs.service.active("alice") if job.status == "pending"] == [1, 2, 3, 4]
+    places = lambda: [job.place for job in jobs.service.active("alice") if job.status == "pending"]  # noqa: E731
+    await eventually(lambda: places() == [1, 2, 3, 4], timeout=10, what="their places, in that order")
     await jobs.wait_idle(timeout=30)
     assert start_order(jobs.db, [blocker, a, b, c, d]) == [blocker, d, a, c, b]
 

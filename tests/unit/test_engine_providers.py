@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from genapp.jobs.embedded import embedded_service
+from genapp.jobs.retries import JobRetryPolicy
 from genapp.jobs.events import EventKind
 from genapp.jobs.requests import JobRequestError, build_request
 from genapp.media import MediaStore
@@ -43,6 +44,7 @@ def providers(server):
 @pytest.fixture
 async def jobs(database, providers, tmp_path):
     service = embedded_service(database, concurrency=4, flush_interval=0.2, providers=providers, media=MediaStore(tmp_path / "media"))
+    service.retry_policy = JobRetryPolicy(attempts=1)  # a provider fault is final here (tests/contract/test_retries.py: retries)
     await service.start()
     yield service
     await service.stop()

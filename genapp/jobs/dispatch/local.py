@@ -2,15 +2,19 @@
 (each user's jobs in submission order; see fair.py).
 
 On start it resumes what a previous process left unfinished (this is the only process that runs
-jobs on its database, which the embedded mode's lock guarantees).
+jobs on its database, which the embedded mode's lock guarantees). A job waiting for an automatic
+retry waits on a timer, outside the fair queue, until its `retry_at` (kept on the row, so a restart
+arms the timer again).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 from genapp.jobs.dispatch.fair import FairQueue
+from genapp.jobs.retries import aware, due_at
 from genapp.jobs.runner import DATABASE_DOWN, JobRunner
 from genapp.jobs.store import JobStore
 from genapp.models import EVERYONE, Job
@@ -33,6 +37,7 @@ class LocalDispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._workers: list[asyncio.Task] = []
+        self._delayed: dict[str, asyncio.TimerHandle] = {}  # job id -> the timer of its automatic retry
         self._stopping = False
 
     async def start(self) -> None:
@@ -41,7 +46,10 @@ class LocalDispatcher:
         self._queue.held, self._queue.all_held = {o for o in holds if o != EVERYONE}, EVERYONE in holds
         unfinished = await self.store.requeue_interrupted(stage="Resuming after restart")
         for job in sorted(unfinished, key=_line_order):
-            self._enqueue(job.id, job.owner, job.queue_order)
+            if job.retry_at is not None:  # it was waiting for its retry: it still waits, until its time
+                self._arm(job.id, job.owner, aware(job.retry_at))
+            else:
+                self._enqueue(job.id, job.owner, job.queue_order)
         if unfinished:
             log.info("Resuming %d unfinished job(s)", len(unfinished))
         self._workers = [asyncio.create_task(self._worker(), name=f"genapp-worker-{i}") for i in range(self.concurrency)]
@@ -49,6 +57,7 @@ class LocalDispatcher:
     async def stop(self) -> None:
         """Stop running jobs without finishing them: their rows stay active and resume next start."""
         self._stopping = True
+        self._disarm_all()
         tasks = [*self._workers, *self._running.values()]
         for task in tasks:
             task.cancel()
@@ -62,7 +71,7 @@ class LocalDispatcher:
         self._enqueue(job_id, owner, order)
 
     async def cancel(self, job_id: str) -> None:
-        if self._queue.remove(job_id):
+        if self._queue.remove(job_id) or self._disarm(job_id):
             self._settle()
         if task := self._running.get(job_id):
             task.cancel()
@@ -102,8 +111,8 @@ class LocalDispatcher:
         return self._queue.order()
 
     async def wait_idle(self) -> None:
-        """Until no job is running and none is waiting to start (for tests and benchmarks)."""
-        while self._queue.runnable() or self._running:
+        """Until no job is running, waiting to start or waiting for its retry (for tests and benchmarks)."""
+        while self._queue.runnable() or self._running or self._delayed:
             self._idle.clear()
             await self._idle.wait()
 
@@ -114,8 +123,37 @@ class LocalDispatcher:
             self._wakeup.set()
 
     def _settle(self) -> None:
-        if not self._queue.runnable() and not self._running:
+        if not self._queue.runnable() and not self._running and not self._delayed:
             self._idle.set()
+
+    # ----- delayed runs: automatic retries --------------------------------------------
+
+    async def dispatch_at(self, job_id: str, owner: str, due: datetime) -> None:
+        """Have the job run at or after `due`; then it joins the fair queue first in its owner's line (it had
+        its turn), and waits like the rest while its queue is paused."""
+        self._arm(job_id, owner, due)
+
+    def _arm(self, job_id: str, owner: str, due: datetime) -> None:
+        self._disarm(job_id)
+        delay = max(0.0, (due - due_at(0)).total_seconds())
+        self._delayed[job_id] = asyncio.get_running_loop().call_later(delay, self._fire, job_id, owner)
+        self._idle.clear()
+
+    def _fire(self, job_id: str, owner: str) -> None:
+        self._delayed.pop(job_id, None)
+        if not self._stopping:
+            self._enqueue(job_id, owner)
+
+    def _disarm(self, job_id: str) -> bool:
+        timer = self._delayed.pop(job_id, None)
+        if timer is not None:
+            timer.cancel()
+        return timer is not None
+
+    def _disarm_all(self) -> None:
+        for timer in self._delayed.values():
+            timer.cancel()
+        self._delayed.clear()
 
     async def _worker(self) -> None:
         while True:
@@ -125,7 +163,8 @@ class LocalDispatcher:
             job_id, owner = self._queue.pop()
             task = self._running[job_id] = asyncio.create_task(self.runner.run(job_id), name=f"genapp-job-{job_id}")
             try:
-                await task
+                if (due := await task) is not None:  # a transient fault: it runs again later
+                    self._arm(job_id, owner, due)
             except asyncio.CancelledError:
                 if self._stopping:
                     raise

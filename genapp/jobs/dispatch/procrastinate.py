@@ -13,6 +13,7 @@ Users take turns through Procrastinate's own priority (see `fair_priority`): the
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import sqlalchemy as sa
 from procrastinate import App, PsycopgConnector
@@ -156,8 +157,16 @@ class ProcrastinateDispatcher:
         row = await self.app.connector.execute_query_one_async(_LINE, owner=owner, queue=QUEUE, task=TASK)
         return row["head"], row["own_last"]
 
-    async def _defer(self, job_id: str, priority: int, *, queue: str = QUEUE) -> None:
-        deferrer = self.app.configure_task(TASK, queue=queue, queueing_lock=job_id, priority=priority)
+    async def dispatch_at(self, job_id: str, owner: str, due: datetime) -> None:
+        """Queue a run of the row for `due` (an automatic retry): any worker takes it then. It had its
+        turn already, so it rejoins the turn being served rather than its owner's last."""
+        if await self.store.holds_of(owner):  # its queue is paused: it waits aside, its time kept, until the resume
+            await self._defer(job_id, 0, queue=HELD, schedule_at=due)
+            return
+        await self._defer(job_id, await self.front_priority(), schedule_at=due)
+
+    async def _defer(self, job_id: str, priority: int, *, queue: str = QUEUE, schedule_at: datetime | None = None) -> None:
+        deferrer = self.app.configure_task(TASK, queue=queue, queueing_lock=job_id, priority=priority, schedule_at=schedule_at)
         try:
             ref = await deferrer.defer_async(job_id=job_id)
         except AlreadyEnqueued:
@@ -215,15 +224,17 @@ _CLOSE_GAP = """
 """
 
 # Procrastinate's own order (priority DESC, id ASC) among the waiting runs; none for a row that is
-# not pending or whose run was already taken.
+# not pending or whose run was already taken. Runs scheduled for later (automatic retries) are not in line.
 _POSITION = """
     SELECT 1 + (
         SELECT count(*) FROM procrastinate_jobs o
         WHERE o.status = 'todo' AND o.queue_name = me.queue_name AND o.task_name = me.task_name
+          AND (o.scheduled_at IS NULL OR o.scheduled_at <= now())
           AND (o.priority > me.priority OR (o.priority = me.priority AND o.id < me.id))
     ) AS position
     FROM job j JOIN procrastinate_jobs me ON me.id = CAST(j.dispatch_ref AS BIGINT)
     WHERE j.id = %(job_id)s AND j.status = 'pending' AND me.status = 'todo' AND me.queue_name = %(queue)s
+      AND (me.scheduled_at IS NULL OR me.scheduled_at <= now())
 """
 
 # Active rows whose Procrastinate job ended (its worker shut down mid-run), vanished, or was never
