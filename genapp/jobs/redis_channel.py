@@ -198,28 +198,33 @@ class Journal:
         return format_id(parse_id(info["last-generated-id"]) or (0, 0)) if info else "0-0"
 
     async def resumable(self, owner: str, last_event_id: str | None) -> str | None:
-        """The position to read after, or None when the client may have missed entries the stream no longer holds."""
+        """The position to read after, or None when the client may have missed entries the stream no longer holds.
+
+        The stream is trimmed from its head only, so nothing after an id at or past its first entry is gone. Before
+        it, entries were trimmed (Redis 7.0 leaves `max-deleted-entry-id` at 0-0 for trims: only XDEL sets it), or
+        the stream expired and was written again. Either way: resync (also, needlessly, for the one id just trimmed).
+        """
         at = parse_id(last_event_id)
         if at is None:
             return None
         info = await self._info(owner)
-        if info is None:
-            return None  # expired (or never written): what it had is gone
-        if at > (parse_id(info["last-generated-id"]) or (0, 0)):
-            return None  # from the future: not this stream's
-        deleted = parse_id(info["max-deleted-entry-id"]) or (0, 0)
-        if deleted != (0, 0):
-            return format_id(at) if at >= deleted else None  # trimmed past it?
-        first = info.get("first-entry")
-        # Nothing trimmed: an id before the first entry comes from before this stream existed (it expired since).
-        return format_id(at) if first and at >= (parse_id(first[0]) or _LIMIT) else None
+        if info is None or at > (parse_id(info["last-generated-id"]) or (0, 0)):
+            return None  # expired (or never written), or an id from the future: not this stream's
+        return None if self._before_first(info, at) else format_id(at)
 
     async def trimmed_after(self, owner: str, after: str) -> bool:
-        """Whether entries after `after` were trimmed away (a reader fell further behind than the stream keeps)."""
+        """Whether entries after `after` may have been trimmed away (a reader fell further behind than the stream keeps)."""
         info = await self._info(owner)
-        deleted = parse_id(info["max-deleted-entry-id"]) if info else None
-        at = parse_id(after) or (0, 0)
-        return deleted is not None and deleted > at
+        return info is None or self._before_first(info, parse_id(after) or (0, 0))
+
+    @property
+    def keep(self) -> int:
+        return self._channel.stream_keep
+
+    @staticmethod
+    def _before_first(info: dict, at: tuple[int, int]) -> bool:
+        first = info.get("first-entry")
+        return not first or at < (parse_id(first[0]) or (0, 0))
 
     async def read(self, owner: str, after: str, block_seconds: float, count: int = _BATCH) -> list[tuple[str, JobEvent | None]]:
         """Entries after `after`, waiting up to `block_seconds` for one; a malformed entry comes as (id, None)."""

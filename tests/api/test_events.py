@@ -63,3 +63,22 @@ async def test_events_live_then_resumed_after_a_drop(api):
     finally:
         server.should_exit = True
         await serving
+
+
+async def test_ids_the_log_cannot_resume_give_resync(api):
+    token = await api.account("gm@example.com")
+    server, serving, port = await serve()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api", headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+            async with client.stream("GET", "/events") as response:
+                stream = Stream(response)
+                log_id = (await stream.next())["id"].partition("-")[0]
+                job = (await client.post("/item-generator", json={"skip_image": True})).json()["job"]["id"]
+                await stream.until(about(job, "complete"))
+            for bad in [f"{log_id}-999999999", f"{log_id}-²", f"{log_id}-１", f"{log_id}--1", f"{log_id}-", "x" * 5000, "é-1", "-"]:
+                async with client.stream("GET", "/events", headers={"Last-Event-ID": bad.encode()}) as response:
+                    assert response.status_code == 200, (bad, response.status_code)
+                    assert (await Stream(response).next())["event"] == "resync", bad
+    finally:
+        server.should_exit = True
+        await serving

@@ -28,11 +28,13 @@ _COUNT = 100  # entries per read
 class JournalLog:
     def __init__(self, journal: Journal, *, retry_seconds: float = 0.5):
         self.journal, self.retry_seconds = journal, retry_seconds
-        self._resynced = asyncio.Event()  # set (then replaced) when the channel says RESYNC
+        self._resyncs = 0  # the channel's RESYNCs so far: a reader that saw fewer owes its client one
+        self._resynced = asyncio.Event()  # set (then replaced) at each, to wake blocked readers
 
     async def take(self, event: JobEvent) -> None:
         # Job events come through the streams; only the channel's RESYNC (owner "") is this log's to pass on.
         if event.kind == EventKind.RESYNC:
+            self._resyncs += 1
             self._resynced.set()
             self._resynced = asyncio.Event()
 
@@ -40,6 +42,7 @@ class JournalLog:
         """The caller's frames after `last_event_id` (or a resync), then live ones; None after `heartbeat` quiet seconds."""
         loop = asyncio.get_running_loop()
         at = await self._quietly(self.journal.resumable(owner, last_event_id))
+        told = self._resyncs
         while True:
             if at is None:  # (re)start at the end of the stream: the client lists its jobs again
                 quiet_since = loop.time()
@@ -48,25 +51,27 @@ class JournalLog:
                     if loop.time() - quiet_since >= heartbeat:
                         quiet_since = loop.time()
                         yield None  # keeps the connection open meanwhile
+                told = self._resyncs
                 yield resync(at)
-            resynced = self._resynced
+            if told != self._resyncs:  # the channel's RESYNC: the position stays good
+                told = self._resyncs
+                yield resync(at)
+                continue
             try:
-                entries = await _unless(self.journal.read(owner, at, heartbeat, _COUNT), resynced)
+                entries = await _unless(self.journal.read(owner, at, heartbeat, _COUNT), self._resynced)
             except (RedisError, OSError) as exc:
                 log.warning("Reading a user's job events from Redis failed (%s); the stream resyncs once it answers", exc)
                 at = None
                 continue
-            # A full batch may mean this reader fell behind: were entries it never read trimmed away?
-            if entries and len(entries) == _COUNT and await self._quietly(self.journal.trimmed_after(owner, at)) is not False:
+            # Trims keep at least `keep` entries: a reader overtaken by one gets a full batch. Only then look.
+            if entries and len(entries) >= min(_COUNT, self.journal.keep) and await self._quietly(self.journal.trimmed_after(owner, at)) is not False:
                 at = None
                 continue
             for entry_id, event in entries or ():
                 at = entry_id
                 if event is not None and (sent := payload(event)) is not None:
                     yield Frame(entry_id, *sent)
-            if resynced.is_set():
-                yield resync(at)  # the channel's RESYNC: the position stays good
-            elif entries == []:
+            if entries == [] and told == self._resyncs:
                 yield None
 
     @staticmethod
