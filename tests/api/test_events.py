@@ -5,66 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 
 import httpx
-import uvicorn
 
-from genapp.api import api as backend_routes
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Stream:
-    """Reads an SSE stream frame by frame (id, event, data)."""
-
-    def __init__(self, response: httpx.Response):
-        self.lines = response.aiter_lines()
-
-    async def next(self, timeout: float = 20.0) -> dict:
-        async def read() -> dict:
-            frame: dict = {}
-            async for line in self.lines:
-                if not line:
-                    if frame:
-                        return frame
-                    continue
-                field, _, value = line.partition(":")
-                frame[field or "comment"] = value.strip()
-            raise EOFError
-
-        return await asyncio.wait_for(read(), timeout)
-
-    async def until(self, predicate, timeout: float = 20.0) -> dict:
-        async def scan():
-            while not predicate(frame := await self.next(timeout)):
-                pass
-            return frame
-
-        return await asyncio.wait_for(scan(), timeout)
-
-
-def about(job_id: str, status: str | None = None):
-    def match(frame: dict) -> bool:
-        if frame.get("event") not in ("status", "progress"):
-            return False
-        data = json.loads(frame["data"])
-        return data["job_id"] == job_id and (status is None or data["job"]["status"] == status)
-
-    return match
-
-
-async def serve() -> tuple[uvicorn.Server, asyncio.Task, int]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(backend_routes, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    return server, serving, port
+from tests.api.sse import Stream, about, serve
 
 
 async def test_a_quiet_stream_gets_heartbeats(api, monkeypatch):
@@ -116,6 +60,25 @@ async def test_events_live_then_resumed_after_a_drop(api):
                 assert not [f for f in frames if "data" in f and foreign in f["data"]], "another user's job was heard"
             async with client.stream("GET", "/events", headers={"Last-Event-ID": "someone-else-12"}) as response:
                 assert (await Stream(response).next())["event"] == "resync"
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def test_ids_the_log_cannot_resume_give_resync(api):
+    token = await api.account("gm@example.com")
+    server, serving, port = await serve()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api", headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+            async with client.stream("GET", "/events") as response:
+                stream = Stream(response)
+                log_id = (await stream.next())["id"].partition("-")[0]
+                job = (await client.post("/item-generator", json={"skip_image": True})).json()["job"]["id"]
+                await stream.until(about(job, "complete"))
+            for bad in [f"{log_id}-999999999", f"{log_id}-²", f"{log_id}-１", f"{log_id}--1", f"{log_id}-", "x" * 5000, "é-1", "-"]:
+                async with client.stream("GET", "/events", headers={"Last-Event-ID": bad.encode()}) as response:
+                    assert response.status_code == 200, (bad, response.status_code)
+                    assert (await Stream(response).next())["event"] == "resync", bad
     finally:
         server.should_exit = True
         await serving
