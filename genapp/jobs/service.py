@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 from dataclasses import dataclass
@@ -21,12 +22,13 @@ from genapp.jobs.active import ActiveJobs
 from genapp.jobs.archive import build_archive, read_archive
 from genapp.jobs.channel import Channel, LocalChannel
 from genapp.jobs.errors import JobStateError, LimitReached
+from genapp.jobs.eta import Key, Rates, forecast
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.library import LibraryPage, LibraryQuery, LibrarySort, decode_cursor, encode_cursor
 from genapp.jobs.limits import WINDOW, Limits
 from genapp.jobs.retention import Retention
 from genapp.jobs.requests import JobRequest
-from genapp.jobs.status import ACTIVE, RETRYABLE, JobStatus
+from genapp.jobs.status import ACTIVE, ACTIVE_VALUES, RETRYABLE, RUNNING, JobStatus
 from genapp.jobs.store import JobStore
 from genapp.jobs.tags import normalise_tags
 from genapp.media import MediaStore
@@ -60,11 +62,13 @@ class JobService:
         self._watchers = LocalChannel()  # this process's listeners (the pusher), told after the view is updated
         self._follower: asyncio.Task | None = None
         self._following = asyncio.Event()
+        self._init_eta()
 
     # ----- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.store.start()
+        await self._seed_rates()
         self._follower = asyncio.create_task(self._follow(), name="genapp-follow-jobs")
         await self._following.wait()  # the view is loaded before the first page asks
         await self.dispatcher.start()
@@ -95,6 +99,7 @@ class JobService:
                 title=_prompt_title(request.prompt, request.type.value),
             )
         )
+        self._keys[job.id] = Key.of_job(job)
         self._announce(job)
         await self.dispatcher.dispatch(job.id, job.owner)
         return job.id
@@ -116,6 +121,7 @@ class JobService:
         if JobStatus((await self.store.require(job_id, owner=owner)).status) in RETRYABLE:  # else requeue says why not
             await self._admit(owner, new_job=False)
         job = await self.store.requeue(job_id, owner=owner, stage="Queued for retry")
+        self._keys[job.id] = Key.of_job(job)
         self._announce(job)
         await self.dispatcher.dispatch(job.id, job.owner)
 
@@ -253,8 +259,9 @@ class JobService:
         return await self.store.counts(owner=owner)
 
     def active(self, owner: str) -> list[JobSummary]:
-        """The owner's pending and running jobs, oldest first, as the channel last told them."""
-        return self._active.summaries(owner)
+        """The owner's pending and running jobs, oldest first, as the channel last told them; a running
+        job's ETA is the blend of its kind's observed durations and its own pace (estimate_running)."""
+        return [self._with_eta(summary) for summary in self._active.summaries(owner)]
 
     def drafts(self, owner: str) -> dict[str, str]:
         """The owner's running LLM jobs' streamed text, by job id (never stored)."""
@@ -285,16 +292,115 @@ class JobService:
             try:
                 async for event in self.channel.subscribe():
                     if event.kind == EventKind.RESYNC:
-                        self._active.reload(await self.store.active())
+                        rows = await self.store.active()
+                        self._active.reload(rows)
+                        self._track_rows(rows)
                         self._following.set()
                     else:
                         event = self._active.apply(event)
+                        self._track(event)
                     self._watchers.publish(event)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("Following job events failed; subscribing again")
                 await asyncio.sleep(1.0)
+
+
+    # ----- ETA (genapp/jobs/eta.py): observed durations, running estimates, the waiting line's forecast -----
+    # Every process keeps its own Rates, fed by the same job events, so all backends agree closely.
+
+    def _init_eta(self) -> None:
+        self.rates = Rates()
+        self._keys: dict[str, Key] = {}  # active job id -> what its duration depends on
+        self._began: dict[str, float] = {}  # running job id -> time.monotonic() its run began (as seen here)
+        self._reading: set[str] = set()  # job ids whose row is being read to learn their key
+
+    async def _seed_rates(self) -> None:
+        try:
+            rows = await self.store.recent_durations(limit=500)
+        except Exception:  # estimates are a nicety: never a reason not to start
+            log.exception("Could not read past durations; ETAs start from nothing")
+            return
+        self.rates = Rates.from_durations((Key.of(t, {"sources": src}, skip), seconds) for t, src, skip, seconds in rows)
+
+    def estimate_running(self, summary: JobSummary) -> int:
+        """Seconds left of a running job (-1: unknown), blending its kind's average with its own pace."""
+        began = self._began.get(summary.id)
+        if began is None:
+            return summary.eta
+        key = self._keys.get(summary.id) or Key.unknown(summary.type)
+        left = self.rates.remaining(key, time.monotonic() - began, summary.progress)
+        return summary.eta if left is None else int(round(left))
+
+    def forecast_for(self, owner: str, waiting_order: Iterable[str], concurrency: int) -> dict[str, tuple[float, float]]:
+        """Expected (starts in, finishes in) seconds from now for the owner's active jobs: {job id: (start, finish)}.
+
+        `waiting_order`: the ids of every user's waiting jobs, in the order the dispatcher will start
+        them (the next one first); `concurrency`: how many jobs run at once in all (the embedded
+        dispatcher's slots; in the scaled mode, every worker's). Running jobs come from this
+        process's view (every user's); a running job's start is 0. Jobs with no estimate yet (no job
+        has finished since the database began) are absent, and so are the waiting jobs after one.
+        Ids in `waiting_order` this process does not know are estimated from all jobs.
+        """
+        running = []
+        for other in self._active.owners():
+            for summary in self._active.summaries(other):
+                if summary.status != JobStatus.PENDING.value and (began := self._began.get(summary.id)) is not None:
+                    key = self._keys.get(summary.id) or Key.unknown(summary.type)
+                    running.append((summary.id, key, time.monotonic() - began, float(summary.progress)))
+        waiting = [(job_id, self._keys.get(job_id) or Key.unknown("")) for job_id in waiting_order]
+        mine = {summary.id for summary in self._active.summaries(owner)}
+        return {job_id: times for job_id, times in forecast(running, waiting, concurrency, self.rates).items() if job_id in mine}
+
+    def _with_eta(self, summary: JobSummary) -> JobSummary:
+        if summary.status == JobStatus.PENDING.value or summary.id not in self._began:
+            return summary
+        eta = self.estimate_running(summary)
+        return summary if eta == summary.eta else summary.model_copy(update={"eta": eta})
+
+    def _track(self, event: JobEvent) -> None:
+        """Note when runs begin and, when one completes, how long it took."""
+        summary, job_id = event.summary, event.job_id
+        if event.kind == EventKind.REMOVED or (summary is not None and summary.status not in ACTIVE_VALUES):
+            began = self._began.pop(job_id, None)
+            key = self._keys.pop(job_id, None)
+            if summary is not None and summary.status == JobStatus.COMPLETE.value and began is not None and key is not None:
+                self.rates.observe(key, time.monotonic() - began)
+            return
+        if summary is None:
+            return
+        if summary.status == JobStatus.PENDING.value:
+            self._began.pop(job_id, None)  # a retry, or a run resumed after a restart: it begins again
+        elif job_id not in self._began:
+            self._began[job_id] = time.monotonic()
+        if job_id not in self._keys and job_id not in self._reading:  # announced by another process
+            self._reading.add(job_id)
+            asyncio.get_running_loop().create_task(self._learn_key(job_id))
+
+    async def _learn_key(self, job_id: str) -> None:
+        try:
+            job = await self.store.get(job_id)
+            if job is not None and job.status in ACTIVE_VALUES:
+                self._keys[job_id] = Key.of_job(job)
+        except Exception:  # the type-only estimate serves meanwhile
+            log.debug("Could not read job %s for its ETA key", job_id, exc_info=True)
+        finally:
+            self._reading.discard(job_id)
+
+    def _track_rows(self, rows: list[Job]) -> None:
+        """After a reload: the active rows' keys, and when the running ones began (from started_at if not seen here)."""
+        now_wall, now = utcnow(), time.monotonic()
+        self._keys = {job.id: Key.of_job(job) for job in rows}
+        began = {}
+        for job in rows:
+            if JobStatus(job.status) in RUNNING:
+                if job.id in self._began:
+                    began[job.id] = self._began[job.id]
+                elif job.started_at is not None:
+                    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=now_wall.tzinfo)
+                    began[job.id] = now - max(0.0, (now_wall - started).total_seconds())
+        self._began = began
 
 
 @dataclass(frozen=True)
