@@ -18,17 +18,16 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 WINDOW = 20  # durations remembered per group: recent enough to follow a slower server, enough to smooth noise
 NO_IMAGE = "-"  # the image source of a job that makes none: where it would have come from does not matter
 UNKNOWN = "?"  # the sources of a job whose row this process has not read (Key.unknown)
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
-    """What a job's duration depends on, as far as we know before it runs."""
+class Key(NamedTuple):
+    """What a job's duration depends on, as far as we know before it runs (a tuple: hashed and compared in C,
+    which the forecast's 10,000 lookups need)."""
 
     type: str
     text: str = "procedural"  # procedural | llm
@@ -201,6 +200,9 @@ def blend(expected: float | None, elapsed: float, progress: float) -> float | No
     return max(left, w * (own - elapsed), 0.0)
 
 
+_MISSING = object()
+
+
 # ----- the waiting line --------------------------------------------------------------------
 
 
@@ -234,14 +236,14 @@ def forecast(
     heap = ends[-slots:] if len(ends) >= slots else [0.0] * (slots - len(ends)) + ends
     heapq.heapify(heap)
     durations: dict[Key, float | None] = {}  # one fallback walk per key, not per job
+    replace, expected = heapq.heapreplace, rates.expected  # 10,000 waiting jobs in a few ms: no attribute lookups in the loop
     for job_id, key in waiting:
-        if key not in durations:
-            durations[key] = rates.expected(key)
-        length = durations[key]
+        length = durations.get(key, _MISSING)
+        if length is _MISSING:
+            length = durations[key] = expected(key)
         if length is None:
             return out
         start = heap[0]
-        finish = start + length
-        heapq.heapreplace(heap, finish)
-        out[job_id] = (start, finish)
+        replace(heap, start + length)
+        out[job_id] = (start, start + length)
     return out
