@@ -25,7 +25,7 @@ def test_key_of_a_row_reads_its_sources_and_ignores_the_image_source_when_none_i
 
 
 def test_expected_is_the_mean_of_the_last_window_durations():
-    rates = Rates(window=3)
+    rates = Rates(window=3, average="mean")
     assert rates.expected(LLM_NPC) is None
     for seconds in (100, 1, 2, 3):
         rates.observe(LLM_NPC, seconds)
@@ -45,8 +45,17 @@ def test_median_and_ewma_averages():
         Rates(average="mode")
 
 
-def test_fallbacks_go_from_the_exact_group_to_all_jobs():
+def test_the_default_average_is_an_ewma_of_the_last_20():
     rates = Rates()
+    for seconds in [1000.0] + [10.0] * 20:
+        rates.observe(LLM_NPC, seconds)
+    assert rates.expected(LLM_NPC) == pytest.approx(10.0)  # the 1000 is out of the window
+    rates.observe(LLM_NPC, 31.0)
+    assert rates.expected(LLM_NPC) == pytest.approx(12.0)  # alpha 2 / 21: the newest weighs 2/21 of the jump
+
+
+def test_fallbacks_go_from_the_exact_group_to_all_jobs():
+    rates = Rates(average="mean")
     rates.observe(LLM_NPC, 10.0)
     rates.observe(PROC_NPC, 0.1)
     assert rates.level(LLM_NPC) == "exact"
@@ -88,17 +97,22 @@ def test_seeding_from_rows_keeps_the_newest_and_skips_what_did_not_complete():
         _row("npc", 97, sources=llm, started=False),
         _row("item", 1),
     ]
-    rates = Rates.from_jobs(rows, window=2)
+    rates = Rates.from_jobs(rows, window=2, average="mean")
     assert rates.expected(LLM_NPC) == pytest.approx(5.0)
     assert rates.expected(Key("item")) == pytest.approx(1.0)
     assert Rates.from_durations([(LLM_NPC, 1.0), (LLM_NPC, 3.0)], window=1).expected(LLM_NPC) == 1.0
+    # EWMA (the default) weighs the newest most: 6 then 4 with alpha 2/3
+    assert Rates.from_jobs(rows, window=2).expected(LLM_NPC) == pytest.approx(6 + 2 / 3 * (4 - 6))
 
 
 def test_blend_trusts_the_average_early_and_the_pace_late():
     # the kind takes 100 s on average; this run goes twice as fast (its pace says 50 s in all)
     assert blend(100, 0, 0) == 100
-    assert blend(100, 5, 10) == pytest.approx(0.1 * 50 + 0.9 * 100 - 5)  # 90: mostly the average
-    assert blend(100, 45, 90) == pytest.approx(0.9 * 50 + 0.1 * 100 - 45)  # 10: mostly its pace (naive: 5)
+    assert blend(100, 5, 10, power=1) == pytest.approx(0.1 * 50 + 0.9 * 100 - 5)  # 90: mostly the average
+    assert blend(100, 45, 90, power=1) == pytest.approx(0.9 * 50 + 0.1 * 100 - 45)  # 10: mostly its pace (naive: 5)
+    # the default weighs the pace (progress / 100) ** 4: 0.0625 at half way, 0.6561 at 90 %
+    assert blend(100, 25, 50) == pytest.approx(0.0625 * 50 + 0.9375 * 100 - 25)
+    assert blend(100, 45, 90) == pytest.approx(0.6561 * 50 + 0.3439 * 100 - 45)
     assert blend(100, 50, 100) == 0
     # no average yet: the run's pace alone (the naive estimate); nothing at all: None
     assert blend(None, 10, 25) == pytest.approx(30)
@@ -121,8 +135,9 @@ def test_blend_is_never_negative_and_never_above_the_larger_estimate(expected):
 
 
 def test_an_overdue_run_that_still_moves_never_shows_zero():
-    left = blend(10, 60, 50)  # six times its kind's average, half done: its pace says 60 s more
-    assert left == pytest.approx(0.5 * 60)
+    # six times its kind's average, half done: its pace says 60 s more; at least the pace's share of that
+    assert blend(10, 60, 50, power=1) == pytest.approx(0.5 * 60)
+    assert blend(10, 60, 50) == pytest.approx(0.0625 * 60)
 
 
 def _rates(**durations: float) -> Rates:
@@ -237,7 +252,7 @@ def test_service_seeds_rates_from_the_store_and_learns_from_completions(monkeypa
     assert running.eta == 9  # 3 s into a 12 s kind, no progress yet
     clock[0] = 1013.0
     _feed(service, _event("j", "complete", 100))
-    assert service.rates.count(LLM_NPC) == 2 and service.rates.expected(LLM_NPC) == pytest.approx(10.0)  # (12 + 8) / 2
+    assert service.rates.count(LLM_NPC) == 2 and service.rates.expected(LLM_NPC) == pytest.approx(12 + 2 / 3 * (8 - 12))  # 12 s, then 8
     assert "j" not in service._keys and "j" not in service._began
 
 
