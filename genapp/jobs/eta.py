@@ -20,8 +20,9 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-# The run's own pace weighs (progress / 100) ** PACE_POWER (see blend). bench_eta: 4 gave 0.90 s of mean error,
-# 2 gave 0.93, 1 gave 1.09, the average alone 0.94 and the pace alone 4.07: progress is not linear in time (an
+# The run's own pace weighs (progress / 100) ** PACE_POWER (see blend). bench_eta (two runs): 4 gave 0.90 / 0.83 s
+# of mean error, 2 gave 0.93 / 0.86, 1 gave 1.09 / 1.05, the average alone 0.94 / 0.87 and the pace alone
+# 4.07 / 4.02: progress is not linear in time (an
 # LLM reads the prompt before its first token, an image API reports nothing until its picture), so the
 # pace is trusted only near the end, where it still catches a run far slower than its kind.
 PACE_POWER = 4.0
@@ -81,9 +82,11 @@ FALLBACKS = ("exact", "type+text+image made", "type+text", "any type, same sourc
 class Rates:
     """Recent observed durations per group of jobs; `expected` is their EWMA (or mean / median).
 
-    EWMA over the last `window` (alpha 2 / (n + 1) for n remembered): in bench_eta it beat the mean,
-    the median and other windows (5, 50) in every blend, if narrowly (0.87 s against 0.89-0.94 s),
-    and it follows a server that slows down sooner than a plain mean would."""
+    EWMA over the last `window` (alpha 2 / (n + 1) for n remembered). In bench_eta the averages tie:
+    EWMA, mean and median of 20, means of 5 and 50 are within 0.03 s of each other in two runs (EWMA
+    ahead in one, the mean in the other; 100 jobs give each exact group only 3-4 runs, so the window
+    never fills). EWMA is kept for what the bench does not test: it follows a server that slows down
+    sooner than a plain mean."""
 
     def __init__(self, window: int = WINDOW, average: str = "ewma"):
         if average not in ("mean", "median", "ewma"):
