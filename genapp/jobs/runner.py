@@ -288,7 +288,8 @@ def _scaled(fail_at: float | None, start: float, end: float) -> float | None:
 
 
 def _eta(run: Run) -> float | None:
-    """Seconds left, from the rate observed since this run started."""
+    """Seconds left, from the rate observed since this run started (the naive estimate: a worker has no
+    history of durations; the service shows running jobs the blend of genapp/jobs/eta.py instead)."""
     done = run.progress - run.progress_at_start
     elapsed = time.monotonic() - run.started if run.started else 0.0
     if done <= 0.5 or elapsed <= 0:

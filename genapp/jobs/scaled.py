@@ -28,7 +28,9 @@ def require_scaled_settings(config: Settings) -> None:
 def backend_service(config: Settings) -> JobService:
     require_scaled_settings(config)
     store = JobStore(make_engine(config.db_url), flush_interval=config.db_flush_seconds)
-    dispatcher = ProcrastinateDispatcher(app=procrastinate_app(config.db_url), store=store)
+    dispatcher = ProcrastinateDispatcher(
+        app=procrastinate_app(config.db_url), store=store, worker_concurrency=config.worker_concurrency, stalled_seconds=config.worker_stalled_seconds
+    )
     channel = RedisChannel(config.redis_url, channel=config.redis_channel)
     return JobService(
         store=store, dispatcher=dispatcher, channel=channel, media=MediaStore(config.media_dir), limits=Limits.from_settings(config),

@@ -10,6 +10,7 @@ cancels and tells a queued job's place.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -22,13 +23,14 @@ from genapp.jobs.active import ActiveJobs
 from genapp.jobs.archive import build_archive, read_archive
 from genapp.jobs.channel import Channel, LocalChannel
 from genapp.jobs.errors import JobStateError, LimitReached
+from genapp.jobs.eta import Key, Rates, forecast
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.library import LibraryPage, LibraryQuery, LibrarySort, decode_cursor, encode_cursor
 from genapp.jobs.limits import WINDOW, Limits
 from genapp.jobs.retention import Retention
 from genapp.jobs.retries import FORM_KEY as RETRY_KEY, JobRetryPolicy
 from genapp.jobs.requests import JobRequest
-from genapp.jobs.status import ACTIVE, RETRYABLE, JobStatus
+from genapp.jobs.status import ACTIVE, ACTIVE_VALUES, RETRYABLE, RUNNING, JobStatus
 from genapp.jobs.store import JobStore
 from genapp.jobs.tags import normalise_tags
 from genapp.media import MediaStore
@@ -65,6 +67,9 @@ class Dispatcher(Protocol):
     async def waiting(self) -> list[str]:
         """Every waiting job that would start, in the order it would."""
 
+    async def slots(self) -> int:
+        """How many jobs run at once, in all (for the expected start of waiting jobs)."""
+
     async def dispatch_at(self, job_id: str, owner: str, due: datetime) -> None:
         """Have the job run at or after `due`: an automatic retry (its runner asked for it, see retries.py)."""
 
@@ -82,16 +87,14 @@ class JobService:
         self._watchers = LocalChannel()  # this process's listeners (the pusher), told after the view is updated
         self._follower: asyncio.Task | None = None
         self._following = asyncio.Event()
-        self._holds: dict[str, QueueHold] = {}  # paused queues, as this process last read them
-        self._places: dict[str, int] = {}  # waiting job id -> its place in the line (1: starts next)
-        self._lines: dict[str, dict[str, int]] = {}  # owner -> their moved waiting jobs -> rank in their own line
-        self._places_stale = asyncio.Event()
-        self._placer: asyncio.Task | None = None
+        self._init_queue()
+        self._init_eta()
 
     # ----- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.store.start()
+        await self._seed_rates()
         self._follower = asyncio.create_task(self._follow(), name="genapp-follow-jobs")
         await self._following.wait()  # the view is loaded before the first page asks
         await self.dispatcher.start()
@@ -126,6 +129,7 @@ class JobService:
                 queue_order=time.time(),
             )
         )
+        self._keys[job.id] = Key.of_job(job)
         self._announce(job)
         await self.dispatcher.dispatch(job.id, job.owner, job.queue_order)
         return job.id
@@ -154,6 +158,7 @@ class JobService:
         if JobStatus((await self.store.require(job_id, owner=owner)).status) in RETRYABLE:  # else requeue says why not
             await self._admit(owner, new_job=False)
         job = await self.store.requeue(job_id, owner=owner, stage="Queued for retry")
+        self._keys[job.id] = Key.of_job(job)
         self._announce(job)
         await self.dispatcher.dispatch(job.id, job.owner, job.queue_order)
 
@@ -310,17 +315,31 @@ class JobService:
         await self.dispatcher.reorder(owner, line)
         self._queue_changed(owner)
 
+    def _init_queue(self) -> None:
+        self._holds: dict[str, QueueHold] = {}  # paused queues, as this process last read them
+        self._places: dict[str, int] = {}  # waiting job id -> its place in the line (1: starts next)
+        self._lines: dict[str, dict[str, int]] = {}  # owner -> their waiting jobs -> rank in their own line
+        self._places_stale = asyncio.Event()
+        self._placer: asyncio.Task | None = None
+        self._forecast: dict[str, tuple[float, float]] = {}  # waiting job id -> expected (start, finish) at the last look
+
     def _queue_changed(self, owner: str) -> None:
         self.channel.publish(JobEvent(EventKind.QUEUE, "" if owner == EVERYONE else owner))
 
     async def _place_forever(self) -> None:
-        """Keep every waiting job's place current: after events that can move the line, at most twice a
-        second, one look at the dispatcher's order; users whose places changed hear a QUEUE event."""
+        """Keep every waiting job's place and expected start current: after events that can move the line
+        (at most twice a second), and every few seconds while jobs wait (the countdown), one look at the
+        dispatcher's order; users whose places or forecasts changed hear a QUEUE event."""
         while True:
-            await self._places_stale.wait()
+            if self._places:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._places_stale.wait(), FORECAST_REFRESH_SECONDS)
+            else:
+                await self._places_stale.wait()
             self._places_stale.clear()
             try:
                 order = await self.dispatcher.waiting()
+                slots = await self.dispatcher.slots()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -329,8 +348,10 @@ class JobService:
                 self._places_stale.set()
                 continue
             places = {job_id: i for i, job_id in enumerate(order, start=1)}
+            forecast = {job_id: times for job_id, times in self._forecast_every(order, slots).items() if job_id in places}
             changed = {job_id for job_id in places.keys() | self._places.keys() if places.get(job_id) != self._places.get(job_id)}
-            self._places = places
+            changed |= {job_id for job_id in forecast.keys() | self._forecast.keys() if _moved(forecast.get(job_id), self._forecast.get(job_id))}
+            self._places, self._forecast = places, forecast
             for owner in self._active.owners_of(changed):
                 self._watchers.publish(JobEvent(EventKind.QUEUE, owner))
             await asyncio.sleep(0.5)
@@ -367,16 +388,19 @@ class JobService:
         return await self.store.counts(owner=owner)
 
     def active(self, owner: str) -> list[JobSummary]:
-        """The owner's pending and running jobs, as the channel last told them: running ones first, then
-        the waiting ones in line order with their places (0: their queue is paused)."""
-        jobs = self._active.summaries(owner)
+        """The owner's pending and running jobs, as the channel last told them: running ones first (their
+        ETA the blend of their kind's observed durations and their own pace: estimate_running), then the
+        waiting ones in line order with their places (0: their queue is paused) and expected start."""
+        jobs = [self._with_eta(summary) for summary in self._active.summaries(owner)]
         running = [job for job in jobs if job.status != JobStatus.PENDING.value]
         paused = self.hold_of(owner) is not None
         waiting = []
         for job in jobs:
             if job.status == JobStatus.PENDING.value:
                 place = 0 if paused else self._places.get(job.id, 0)
-                waiting.append(job.model_copy(update={"place": place, "line": line_note(place, job.starts_in, paused=paused)}))
+                start, finish = (-1, -1) if paused or job.id not in self._forecast else (round(t) for t in self._forecast[job.id])
+                line = line_note(place, start, paused=paused)
+                waiting.append(job.model_copy(update={"place": place, "starts_in": start, "finishes_in": finish, "line": line}))
         line = self._lines.get(owner, {})
         # by place; while paused (no places), in the user's own order: jobs they never moved after the moved ones
         waiting.sort(key=lambda job: (job.place == 0, job.place, line.get(job.id, len(line))))
@@ -411,7 +435,9 @@ class JobService:
             try:
                 async for event in self.channel.subscribe():
                     if event.kind == EventKind.RESYNC:
-                        self._active.reload(await self.store.active())
+                        rows = await self.store.active()
+                        self._active.reload(rows)
+                        self._track_rows(rows)
                         self._holds = await self.store.holds()
                         self._lines = {}
                         for job in await self.store.pending():
@@ -423,6 +449,7 @@ class JobService:
                             self._lines[event.owner] = {job.id: i for i, job in enumerate(await self.store.pending(owner=event.owner))}
                     else:
                         event = self._active.apply(event)
+                        self._track(event)
                     if event.kind != EventKind.PROGRESS and event.kind != EventKind.DRAFT:
                         self._places_stale.set()  # a job came, started, went, or the line moved
                     self._watchers.publish(event)
@@ -433,10 +460,120 @@ class JobService:
                 await asyncio.sleep(1.0)
 
 
+    # ----- ETA (genapp/jobs/eta.py): observed durations, running estimates, the waiting line's forecast -----
+    # Every process keeps its own Rates, fed by the same job events, so all backends agree closely.
+
+    def _init_eta(self) -> None:
+        self.rates = Rates()
+        self._keys: dict[str, Key] = {}  # active job id -> what its duration depends on
+        self._began: dict[str, float] = {}  # running job id -> time.monotonic() its run began (as seen here)
+        self._reading: set[str] = set()  # job ids whose row is being read to learn their key
+
+    async def _seed_rates(self) -> None:
+        try:
+            rows = await self.store.recent_durations(limit=500)
+        except Exception:  # estimates are a nicety: never a reason not to start
+            log.exception("Could not read past durations; ETAs start from nothing")
+            return
+        self.rates = Rates.from_durations((Key.of(t, {"sources": src}, skip), seconds) for t, src, skip, seconds in rows)
+
+    def estimate_running(self, summary: JobSummary) -> int:
+        """Seconds left of a running job (-1: unknown), blending its kind's average with its own pace."""
+        began = self._began.get(summary.id)
+        if began is None:
+            return summary.eta
+        key = self._keys.get(summary.id) or Key.unknown(summary.type)
+        left = self.rates.remaining(key, time.monotonic() - began, summary.progress)
+        return summary.eta if left is None else int(round(left))
+
+    def forecast_for(self, owner: str, waiting_order: Iterable[str], concurrency: int) -> dict[str, tuple[float, float]]:
+        """Expected (starts in, finishes in) seconds from now for the owner's active jobs: {job id: (start, finish)}.
+
+        `waiting_order`: the ids of every user's waiting jobs, in the order the dispatcher will start
+        them (the next one first); `concurrency`: how many jobs run at once in all (the embedded
+        dispatcher's slots; in the scaled mode, every worker's). Running jobs come from this
+        process's view (every user's); a running job's start is 0. Jobs with no estimate yet (no job
+        has finished since the database began) are absent, and so are the waiting jobs after one.
+        Ids in `waiting_order` this process does not know are estimated from all jobs.
+        """
+        mine = {summary.id for summary in self._active.summaries(owner)}
+        return {job_id: times for job_id, times in self._forecast_every(waiting_order, concurrency).items() if job_id in mine}
+
+    def _forecast_every(self, waiting_order: Iterable[str], concurrency: int) -> dict[str, tuple[float, float]]:
+        """forecast_for, for every user's jobs at once (the queue view's)."""
+        running = []
+        for other in self._active.owners():
+            for summary in self._active.summaries(other):
+                if summary.status != JobStatus.PENDING.value and (began := self._began.get(summary.id)) is not None:
+                    key = self._keys.get(summary.id) or Key.unknown(summary.type)
+                    running.append((summary.id, key, time.monotonic() - began, float(summary.progress)))
+        waiting = [(job_id, self._keys.get(job_id) or Key.unknown("")) for job_id in waiting_order]
+        return forecast(running, waiting, concurrency, self.rates)
+
+    def _with_eta(self, summary: JobSummary) -> JobSummary:
+        if summary.status == JobStatus.PENDING.value or summary.id not in self._began:
+            return summary
+        eta = self.estimate_running(summary)
+        return summary if eta == summary.eta else summary.model_copy(update={"eta": eta})
+
+    def _track(self, event: JobEvent) -> None:
+        """Note when runs begin and, when one completes, how long it took."""
+        summary, job_id = event.summary, event.job_id
+        if event.kind == EventKind.REMOVED or (summary is not None and summary.status not in ACTIVE_VALUES):
+            began = self._began.pop(job_id, None)
+            key = self._keys.pop(job_id, None)
+            if summary is not None and summary.status == JobStatus.COMPLETE.value and began is not None and key is not None:
+                self.rates.observe(key, time.monotonic() - began)
+            return
+        if summary is None:
+            return
+        if summary.status == JobStatus.PENDING.value:
+            self._began.pop(job_id, None)  # a retry, or a run resumed after a restart: it begins again
+        elif job_id not in self._began:
+            self._began[job_id] = time.monotonic()
+        if job_id not in self._keys and job_id not in self._reading:  # announced by another process
+            self._reading.add(job_id)
+            asyncio.get_running_loop().create_task(self._learn_key(job_id))
+
+    async def _learn_key(self, job_id: str) -> None:
+        try:
+            job = await self.store.get(job_id)
+            if job is not None and job.status in ACTIVE_VALUES:
+                self._keys[job_id] = Key.of_job(job)
+        except Exception:  # the type-only estimate serves meanwhile
+            log.debug("Could not read job %s for its ETA key", job_id, exc_info=True)
+        finally:
+            self._reading.discard(job_id)
+
+    def _track_rows(self, rows: list[Job]) -> None:
+        """After a reload: the active rows' keys, and when the running ones began (from started_at if not seen here)."""
+        now_wall, now = utcnow(), time.monotonic()
+        self._keys = {job.id: Key.of_job(job) for job in rows}
+        began = {}
+        for job in rows:
+            if JobStatus(job.status) in RUNNING:
+                if job.id in self._began:
+                    began[job.id] = self._began[job.id]
+                elif job.started_at is not None:
+                    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=now_wall.tzinfo)
+                    began[job.id] = now - max(0.0, (now_wall - started).total_seconds())
+        self._began = began
+
+
 @dataclass(frozen=True)
 class ImportReport:
     created: int
     skipped: int  # already in the library (imported before)
+
+
+FORECAST_REFRESH_SECONDS = 5.0  # while jobs wait, their "starts in ~N s" is worked out again this often
+
+
+def _moved(new: tuple[float, float] | None, old: tuple[float, float] | None) -> bool:
+    """A forecast worth pushing: new, gone, or its start moved by 2 s or more."""
+    if new is None or old is None:
+        return (new is None) != (old is None)
+    return abs(new[0] - old[0]) >= 2.0
 
 
 def line_note(place: int, starts_in: int = -1, *, paused: bool = False) -> str:

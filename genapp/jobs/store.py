@@ -188,6 +188,26 @@ class JobStore:
             query = query.where(col(Job.id).in_(list(job_ids)))
         return await self._call(self._all, query.order_by(col(Job.created_at), col(Job.id)).limit(limit))
 
+    async def recent_durations(self, limit: int = 500) -> list[tuple[str, dict[str, Any], bool, float]]:
+        """(type, sources {text, image}, skip_image, seconds run) of the newest complete runs, newest first:
+        what the ETA's averages are seeded with at start (genapp/jobs/eta.py)."""
+        query = (
+            select(Job.type, Job.form_data, Job.skip_image, Job.started_at, Job.finished_at)
+            .where(
+                col(Job.status) == JobStatus.COMPLETE.value,
+                col(Job.started_at).is_not(None),
+                col(Job.finished_at).is_not(None),
+                col(Job.stage) != "Imported",  # an imported job never ran here: its timestamps are its archive's
+            )
+            .order_by(col(Job.finished_at).desc())
+            .limit(limit)
+        )
+        rows = await self._call(self._all, query)
+        return [
+            (type_, dict((form_data or {}).get("sources") or {}), bool(skip), (finished - started).total_seconds())
+            for type_, form_data, skip, started, finished in rows
+        ]
+
     async def insert_new(self, jobs: list[Job]) -> list[Job]:
         """Insert the jobs whose ids are not taken yet (an import done twice adds nothing); the inserted ones."""
 

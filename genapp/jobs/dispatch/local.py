@@ -106,6 +106,9 @@ class LocalDispatcher:
     async def reorder(self, owner: str, job_ids: list[str]) -> None:
         self._queue.reorder(owner, job_ids)
 
+    async def slots(self) -> int:
+        return self.concurrency
+
     async def waiting(self) -> list[str]:
         """Every waiting job that would start, in the order it would (a paused queue's are left out)."""
         return self._queue.order()

@@ -68,8 +68,9 @@ def procrastinate_app(db_url: str) -> App:
 
 
 class ProcrastinateDispatcher:
-    def __init__(self, *, app: App, store: JobStore):
+    def __init__(self, *, app: App, store: JobStore, worker_concurrency: int = 4, stalled_seconds: float = 30.0):
         self.app, self.store = app, store
+        self.worker_concurrency, self.stalled_seconds = worker_concurrency, stalled_seconds  # for `slots`
 
     async def start(self) -> None:
         await self.app.open_async()
@@ -147,6 +148,11 @@ class ProcrastinateDispatcher:
         for row, priority in zip(ordered, reordered(max(row["priority"] for row in rows), len(ordered))):
             if row["priority"] != priority:
                 await self.app.connector.execute_query_async(_SET_PRIORITY, id=row["id"], priority=priority)
+
+    async def slots(self) -> int:
+        """The live workers (by their heartbeats) times the jobs each runs at once (GENAPP_WORKER_CONCURRENCY)."""
+        row = await self.app.connector.execute_query_one_async(_LIVE_WORKERS, seconds=self.stalled_seconds)
+        return max(1, int(row["workers"])) * self.worker_concurrency
 
     async def waiting(self) -> list[str]:
         """Every waiting run that would start, in Procrastinate's order (a paused queue's are aside)."""
@@ -298,4 +304,9 @@ _WAITING = """
     SELECT p.args->>'job_id' AS job_id FROM procrastinate_jobs p
     WHERE p.status = 'todo' AND p.queue_name = %(queue)s AND p.task_name = %(task)s
     ORDER BY p.priority DESC, p.id
+"""
+
+# Workers whose heartbeat is recent (Procrastinate 3 keeps one row per running worker).
+_LIVE_WORKERS = """
+    SELECT count(*) AS workers FROM procrastinate_workers WHERE last_heartbeat > now() - make_interval(secs => %(seconds)s)
 """
