@@ -5,11 +5,12 @@ import reflex as rx
 from genapp.api import api
 from genapp.api.events import event_log_lifespan
 from genapp.auth.runtime import auth_lifespan
-from genapp.components.layout import shell
+from genapp.components.layout import page_title, shell
 from genapp.generators import GENERATORS
 from genapp.config import settings
 from genapp.jobs.runtime import job_service_lifespan
 from genapp.jobs.trace import trace_lifespan
+from genapp.pages.batch import BatchesState, BatchState, batch_page, batches_page
 from genapp.pages.account import AuthPage, TokenPanel, account_page, sign_in_page, sign_up_page
 from genapp.pages.dashboard import dashboard_page
 from genapp.pages.generator import GeneratorState, generator_page
@@ -36,7 +37,7 @@ if settings.progress_trace:
 
 
 def _add(component, route: str, title: str, *on_load) -> None:
-    app.add_page(shell(component), route=route, title=f"{title} · genapp", on_load=[UserSession.connect, *on_load])
+    app.add_page(shell(component), route=route, title=page_title(title), on_load=[UserSession.connect, *on_load])
 
 
 app.add_page(rx.fragment(), route="/", title="genapp", on_load=rx.redirect("/dashboard"))
@@ -45,6 +46,8 @@ for content_type, generator in GENERATORS.items():
     _add(generator_page(generator), f"/dashboard/{content_type.value}", f"{generator.label} generator", GeneratorState.reload)
 _add(library_page(), "/dashboard/library", "Library", LibraryState.load)
 _add(job_detail_page(), "/dashboard/jobs/[job_id]", "Job", JobDetailState.reload)
+_add(batches_page(), "/dashboard/batches", "Batches", BatchesState.load)
+_add(batch_page(), "/dashboard/batches/[batch_id]", "Batch", BatchState.load)
 if settings.qa_enabled():
     _add(test_generation_page(), "/dashboard/test-generation", "Test generation")
 _add(settings_page(), "/dashboard/settings", "Settings")

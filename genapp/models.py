@@ -52,8 +52,11 @@ class Job(SQLModel, table=True):
     favourite: bool = False
     tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # normalised by genapp/jobs/tags.py
     # Where a pending job stands in its owner's own line (lowest first): the submission time, until the
-    # user moves it (genapp/jobs/queue.py). Users still take turns; this orders each user's own jobs.
+    # user moves it (JobService.move). Users still take turns; this orders each user's own jobs.
     queue_order: float | None = None
+    # A job belongs to at most one batch (genapp/jobs/batches.py). Its label and size are also kept in
+    # form_data["batch"], so a summary drawn from the row alone (runner, events) can be grouped in the tile.
+    batch_id: str | None = Field(default=None, index=True, max_length=40)
 
 
 EVERYONE = "*"  # the owner of the hold that pauses the whole service (no user id is "*")
@@ -69,6 +72,18 @@ class QueueHold(SQLModel, table=True):
     mode: str = Field(default="queue", max_length=16)
     held_at: datetime = Field(default_factory=utcnow)
     held_by: str = Field(default="", max_length=64)
+
+
+class Batch(SQLModel, table=True):
+    """Jobs submitted together ("5 × Character", "A village"): one group in the tile and on a batch page."""
+
+    __table_args__ = (sa.Index("ix_batch_owner_created", "owner", "created_at"),)
+
+    id: str = Field(primary_key=True, max_length=40)  # random, unguessable
+    owner: str = Field(max_length=64)
+    label: str = Field(default="", max_length=200)
+    kind: str = Field(default="variations", max_length=20)  # variations | preset | mixed
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class JobSummary(BaseModel):
@@ -89,10 +104,14 @@ class JobSummary(BaseModel):
     starts_in: int = -1
     finishes_in: int = -1
     line: str = ""  # the above in words, for the row: "3rd in line · starts in ~40 s", or "Paused"
+    batch_id: str = ""  # "" when the job is not part of a batch
+    batch_label: str = ""
+    batch_size: int = 0
 
     @classmethod
     def of(cls, job: Job) -> JobSummary:
         """A stored row's summary (the ETA as stored; the error cut to what a row can show)."""
+        batch = (job.form_data or {}).get("batch") or {} if job.batch_id else {}
         return cls(
             id=job.id,
             type=job.type,
@@ -103,4 +122,7 @@ class JobSummary(BaseModel):
             eta=-1 if job.eta_seconds is None else int(round(job.eta_seconds)),
             attempt=job.attempt,
             error=(job.error or "")[:300],
+            batch_id=job.batch_id or "",
+            batch_label=str(batch.get("label", ""))[:200],
+            batch_size=int(batch.get("size", 0) or 0),
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from genapp.api import archives, events, generators, jobs, problems
+from genapp.api import archives, batches, events, generators, jobs, problems
 
 rest = FastAPI(
     title="genapp API",
@@ -25,3 +25,4 @@ rest.include_router(generators.router)
 rest.include_router(jobs.router)
 rest.include_router(events.router)
 rest.include_router(archives.router)
+rest.include_router(batches.router)

@@ -59,3 +59,16 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class UserSettings(SQLModel, table=True):
+    """What a user chose for themselves (a guest too: keyed by user id, not by account). A user without a
+    row has the defaults."""
+
+    __tablename__ = "user_settings"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    # A browser notification when a job or batch finishes while the tab is hidden (the browser's own
+    # permission is asked separately, from a click). Off: the in-page toast only.
+    notify: bool = True
+    updated_at: datetime = Field(default_factory=utcnow)

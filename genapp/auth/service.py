@@ -191,6 +191,15 @@ class AuthService:
             return None
         return await self._api_cache.get(session_id(token), self.store.token_user)
 
+    # ----- a user's own settings -------------------------------------------------------
+
+    async def notifications(self, user_id: str) -> bool:
+        """Whether the user wants a browser notification when a job or batch finishes in a hidden tab."""
+        return (await self.store.settings(user_id)).notify
+
+    async def set_notifications(self, user_id: str, on: bool) -> None:
+        await self.store.set_notify(user_id, bool(on))
+
     # ----- internals -------------------------------------------------------------------
 
     async def _issue(self, user_id: str, browser_id: str, *, account: bool) -> Issued:

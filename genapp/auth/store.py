@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
-from genapp.auth.models import Account, ApiToken, AuthSession, SignInThrottle
+from genapp.auth.models import Account, ApiToken, AuthSession, SignInThrottle, UserSettings
 from genapp.models import utcnow
 
 T = TypeVar("T")
@@ -134,6 +134,21 @@ class AuthStore:
             return row.user_id
 
         return await self._call(work)
+
+    # ----- a user's own settings ---------------------------------------------------------
+
+    async def settings(self, user_id: str) -> UserSettings:
+        """The user's settings (the defaults when they never changed one)."""
+        return await self._call(lambda s: s.get(UserSettings, user_id) or UserSettings(user_id=user_id))
+
+    async def set_notify(self, user_id: str, on: bool) -> None:
+        def work(session: Session) -> None:
+            row = session.get(UserSettings, user_id, with_for_update=True) or UserSettings(user_id=user_id)
+            row.notify, row.updated_at = on, utcnow()
+            session.add(row)
+            session.commit()
+
+        await self._call(work)
 
     # ----- failed sign-ins -------------------------------------------------------------
 

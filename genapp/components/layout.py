@@ -13,6 +13,7 @@ from genapp.config import settings
 from genapp.components.watch import on_change
 from genapp.components.tile import active_generations_tile, tile_backdrop, tile_indicator
 from genapp.generators import GENERATORS
+from genapp.state.notify import Notifications
 from genapp.state.session import UserSession
 from genapp.state.user_jobs import UserJobs
 
@@ -75,6 +76,7 @@ def sidebar() -> rx.Component:
         rx.box(tile_indicator(), width="100%", padding_bottom="8px"),
         _nav_link("Dashboard", "/dashboard", "layout-dashboard"),
         _nav_link("Library", "/dashboard/library", "library"),
+        _nav_link("Batches", "/dashboard/batches", "layers"),
         rx.text("Generators", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),
         *[_nav_link(g.label, f"/dashboard/{t.value}", NAV_ICONS[t.value]) for t, g in GENERATORS.items()],
         rx.text("Tools", size="1", color_scheme="gray", weight="medium", padding="10px 10px 2px"),
@@ -95,9 +97,15 @@ def sidebar() -> rx.Component:
     )
 
 
+def page_title(name: str) -> rx.Var:
+    """"Library · genapp", and while jobs wait or run "(3) Library · genapp": the count shows on the tab."""
+    count = UserJobs.active.length()
+    return rx.cond(count > 0, f"({count}) {name} · genapp", f"{name} · genapp")
+
+
 def _notice_watcher() -> rx.Component:
     # Remounted whenever the shared notice changes, so every tab of the user toasts it once.
-    return on_change(UserJobs.notice_id, UserSession.show_notice)
+    return on_change(UserJobs.notice_id, Notifications.show_notice)
 
 
 def _content_column(content: rx.Component) -> rx.Component:
@@ -117,6 +125,7 @@ def shell(content: rx.Component) -> rx.Component:
         active_generations_tile(),
         tile_backdrop(),
         _notice_watcher(),
+        rx.box(on_mount=Notifications.read_permission, display="none"),
         rx.cond(UserSession.linked, rx.el.span(custom_attrs={"data-testid": "session-linked"}, hidden=True)),
         spacing="0",
         align="start",

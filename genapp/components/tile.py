@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from genapp.components.batch_group import active_batch_groups, finished_batch_groups, ungrouped
 from genapp.components.job_row import job_row
+from genapp.state.notify import Notifications, ask_and_turn_on
 from genapp.state.session import JobActions
 from genapp.state.user_jobs import UserJobs
 
@@ -110,6 +112,32 @@ def _queue_controls() -> rx.Component:
     )
 
 
+def _notify_switch() -> rx.Component:
+    """The user's browser notifications (a job or batch done while the tab is hidden): on, off, or on but
+    not yet allowed by this browser; a click asks the browser's permission, never a page load."""
+    allowed = Notifications.permission == "granted"
+    blocked = (Notifications.permission == "denied") | (Notifications.permission == "unsupported")
+    return rx.el.span(
+        rx.cond(
+            UserJobs.notify & allowed,
+            _header_button("bell", "notify-toggle", "Notifications on: you are told when a job or batch finishes while this tab is hidden. "
+                           "Click to turn them off.", Notifications.turn_off),
+            rx.cond(
+                UserJobs.notify & blocked,
+                _header_button("bell-off", "notify-toggle", "Notifications are blocked by this browser (its site settings): "
+                               "finished jobs show as toasts only. Click to turn them off.", Notifications.turn_off),
+                _header_button("bell-off", "notify-toggle", "Notify me when a job or batch finishes while this tab is hidden", ask_and_turn_on()),
+            ),
+        ),
+        custom_attrs={
+            "data-testid": "notify-switch",
+            "data-notify": rx.cond(UserJobs.notify, "on", "off"),
+            "data-permission": Notifications.permission,
+        },
+        display="contents",
+    )
+
+
 def _paused_banner() -> rx.Component:
     words = rx.match(
         UserJobs.paused,
@@ -131,6 +159,7 @@ def _header() -> rx.Component:
         rx.text("Active generations", weight="bold", size="2"),
         rx.badge(count, color_scheme=rx.cond(count > 0, "violet", "gray"), variant="soft", radius="full"),
         rx.spacer(),
+        _notify_switch(),
         _queue_controls(),
         rx.icon_button(
             rx.icon("panel-right-close", size=16),
@@ -153,7 +182,8 @@ def _rows() -> rx.Component:
     # A plain scrolling box: its scrollbar takes room from the rows instead of covering their right edge.
     return rx.box(
         rx.vstack(
-            rx.foreach(UserJobs.active, job_row),
+            active_batch_groups(),  # a batch is one group, not a row per job
+            rx.foreach(UserJobs.active, ungrouped(job_row)),
             rx.cond(
                 UserJobs.recent.length() > 0,
                 rx.hstack(
@@ -168,7 +198,8 @@ def _rows() -> rx.Component:
                     margin_top="4px",
                 ),
             ),
-            rx.foreach(UserJobs.recent, job_row),
+            finished_batch_groups(),
+            rx.foreach(UserJobs.recent, ungrouped(job_row)),
             rx.cond(
                 (UserJobs.active.length() == 0) & (UserJobs.recent.length() == 0),
                 rx.text("No generations yet. Start one from any generator.", size="1", color_scheme="gray"),

@@ -86,7 +86,8 @@ class ActiveJobs:
             self._forget(owner, job_id, summary.attempt)
         elif summary.attempt > self._gone.get(job_id, 0):  # events from different processes may cross: only a retry revives
             self._gone.pop(job_id, None)
-            self._jobs.setdefault(owner, {})[job_id] = summary
+            jobs = self._jobs.setdefault(owner, {})
+            jobs[job_id] = _keep_batch(summary, jobs.get(job_id))
 
     def _forget(self, owner: str, job_id: str, attempt: int) -> None:
         self._drop(self._jobs, owner, job_id)
@@ -102,3 +103,11 @@ class ActiveJobs:
             jobs.pop(job_id, None)
             if not jobs:
                 del table[owner]
+
+
+def _keep_batch(summary: JobSummary, previous: JobSummary | None) -> JobSummary:
+    """A runner's progress summary does not name the job's batch; the summary from its row did (a job never
+    changes batch), so the tile keeps grouping it."""
+    if previous is None or not previous.batch_id or summary.batch_id:
+        return summary
+    return summary.model_copy(update={"batch_id": previous.batch_id, "batch_label": previous.batch_label, "batch_size": previous.batch_size})

@@ -48,3 +48,31 @@ class Limits:
             raise LimitReached(
                 f"genapp is busy: {seen.pending_total} generations are waiting. Try again in a minute.", retry_after=60
             )
+
+    def check_batch(self, seen: Admission, now: datetime, count: int, *, new_jobs: bool = True) -> None:
+        """Raise LimitReached unless all `count` jobs of a batch may be queued: a batch is admitted whole
+        or not at all. `new_jobs=False` (a batch's retry) counts against the waiting limits only."""
+        if count <= 1:
+            return self.check(seen, now, new_job=new_jobs)
+        if seen.user_active + count > self.user_active:
+            room = max(0, self.user_active - seen.user_active)
+            raise LimitReached(
+                f"This batch would queue {count} generations, but you have {seen.user_active} queued or running and one user "
+                f"may have {self.user_active}: room for {room}. Nothing was started. Cancel some, or wait for some to finish.",
+            )
+        if new_jobs and count > self.user_per_minute:
+            raise LimitReached(f"A batch may start at most {self.user_per_minute} generations (the per-minute limit); this one has {count}.")
+        if new_jobs and seen.user_recent + count > self.user_per_minute:
+            # One too many: the oldest leaving the window is enough. More: a whole window surely is (only the oldest is known).
+            wait = WINDOW - (now - seen.user_oldest_recent) if seen.user_oldest_recent and seen.user_recent + count - self.user_per_minute == 1 else WINDOW
+            seconds = max(1, math.ceil(wait.total_seconds()))
+            raise LimitReached(
+                f"This batch would start {count} generations, but you started {seen.user_recent} in the last minute and "
+                f"{self.user_per_minute} a minute is the most allowed. Nothing was started. Try again in {seconds} s.",
+                retry_after=seconds,
+            )
+        if seen.pending_total + count > self.pending_total:
+            raise LimitReached(
+                f"genapp is busy: {seen.pending_total} generations are waiting, and this batch of {count} would pass the "
+                f"{self.pending_total} allowed. Nothing was started. Try again in a minute.", retry_after=60,
+            )

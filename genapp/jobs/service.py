@@ -21,8 +21,9 @@ from typing import Protocol
 
 from genapp.jobs.active import ActiveJobs
 from genapp.jobs.archive import build_archive, read_archive
+from genapp.jobs.batches import MAX_BATCH_JOBS, BatchListing, BatchNotFound, BatchView
 from genapp.jobs.channel import Channel, LocalChannel
-from genapp.jobs.errors import JobStateError, LimitReached
+from genapp.jobs.errors import JobNotFound, JobStateError, LimitReached
 from genapp.jobs.eta import Key, Rates, forecast
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.library import LibraryPage, LibraryQuery, LibrarySort, decode_cursor, encode_cursor
@@ -34,7 +35,7 @@ from genapp.jobs.status import ACTIVE, ACTIVE_VALUES, RETRYABLE, RUNNING, JobSta
 from genapp.jobs.store import JobStore
 from genapp.jobs.tags import normalise_tags
 from genapp.media import MediaStore
-from genapp.models import EVERYONE, Job, JobSummary, QueueHold, utcnow
+from genapp.models import EVERYONE, Batch, Job, JobSummary, QueueHold, utcnow
 
 log = logging.getLogger(__name__)
 MAX_BULK = 500  # jobs one bulk action may name
@@ -260,6 +261,7 @@ class JobService:
     async def transfer(self, from_owner: str, to_owner: str) -> int:
         """Every job of one user becomes another's (a guest who signs in keeps their jobs); returns how many."""
         moved, active = await self.store.transfer(from_owner, to_owner)
+        await self.store.transfer_batches(from_owner, to_owner)
         for job in active:
             self.channel.publish(JobEvent(EventKind.MOVED, to_owner, job.id, JobSummary.of(job), previous_owner=from_owner))
         return moved
@@ -355,6 +357,98 @@ class JobService:
             for owner in self._active.owners_of(changed):
                 self._watchers.publish(JobEvent(EventKind.QUEUE, owner))
             await asyncio.sleep(0.5)
+
+    # ----- batches ---------------------------------------------------------------------
+
+    async def submit_batch(self, *, owner: str, requests: list[JobRequest], label: str, kind: str = "variations") -> str:
+        """Queue jobs as one batch; its id. All or nothing: LimitReached (nothing created) when the fair-use
+        limits do not leave room for every one of them."""
+        if not 1 <= len(requests) <= MAX_BATCH_JOBS:
+            raise JobStateError(f"A batch holds 1 to {MAX_BATCH_JOBS} generations; this one has {len(requests)}.")
+        if not owner:
+            raise LimitReached("Your session has ended: reload the page to go on.")
+        now = utcnow()
+        self.limits.check_batch(await self.store.admission(owner=owner, since=now - WINDOW), now, len(requests))
+        label = " ".join(label.split())[:200] or f"{len(requests)} generations"
+        batch = Batch(id=secrets.token_urlsafe(16), owner=owner, label=label, kind=kind[:20], created_at=now)
+        size, policy, start = len(requests), self._retry_policy().to_form(), time.time()
+        jobs = [
+            Job(
+                id=secrets.token_urlsafe(16),
+                owner=owner,
+                type=request.type.value,
+                prompt=request.prompt,
+                form_data={**request.form_data, "batch": {"label": label, "size": size}, RETRY_KEY: policy},
+                seed=request.seed,
+                skip_image=request.skip_image,
+                status=JobStatus.PENDING.value,
+                stage="Queued",
+                title=_prompt_title(request.prompt, request.type.value),
+                batch_id=batch.id,
+                created_at=now + timedelta(microseconds=i),  # the batch's order, oldest first
+                queue_order=start + i * 1e-6,
+            )
+            for i, request in enumerate(requests)
+        ]
+        await self.store.create_batch(batch, jobs)
+        for job in jobs:
+            self._keys[job.id] = Key.of_job(job)
+            self._announce(job)
+        for job in jobs:
+            await self.dispatcher.dispatch(job.id, job.owner, job.queue_order)
+        return batch.id
+
+    async def batch(self, *, owner: str, batch_id: str) -> BatchView | None:
+        """The owner's batch with its jobs; None when it does not exist or is not the owner's."""
+        found = await self.store.batch(batch_id, owner=owner)
+        return None if found is None else BatchView(batch=found[0], jobs=found[1])
+
+    async def batches(self, *, owner: str, limit: int = 20) -> list[BatchListing]:
+        """The owner's newest batches, with how many jobs each has and how many finished."""
+        return [
+            BatchListing(id=b.id, label=b.label, kind=b.kind, created_at=b.created_at, total=total, done=done)
+            for b, total, done in await self.store.batches(owner=owner, limit=limit)
+        ]
+
+    async def _require_batch(self, owner: str, batch_id: str) -> BatchView:
+        view = await self.batch(owner=owner, batch_id=batch_id)
+        if view is None:
+            raise BatchNotFound(f"No batch {batch_id!r} for this user.")
+        return view
+
+    async def cancel_batch(self, *, owner: str, batch_id: str) -> int:
+        """Cancel the batch's pending and running jobs; how many were asked to stop."""
+        view = await self._require_batch(owner, batch_id)
+        active = [job for job in view.jobs if JobStatus(job.status) in ACTIVE]
+        for job in active:
+            await self._stop(job.id)
+        return len(active)
+
+    async def retry_failed(self, *, owner: str, batch_id: str) -> int:
+        """Run the batch's failed and cancelled jobs again in place; how many. All or nothing against the
+        waiting limits, as a submission is."""
+        view = await self._require_batch(owner, batch_id)
+        failed = [job for job in view.jobs if JobStatus(job.status) in RETRYABLE]
+        if not failed:
+            return 0
+        now = utcnow()
+        self.limits.check_batch(await self.store.admission(owner=owner, since=now - WINDOW), now, len(failed), new_jobs=False)
+        retried = 0
+        for job in failed:
+            try:
+                job = await self.store.requeue(job.id, owner=owner, stage="Queued for retry")
+            except (JobStateError, JobNotFound):  # retried or removed meanwhile (another tab)
+                continue
+            self._keys[job.id] = Key.of_job(job)
+            self._announce(job)
+            await self.dispatcher.dispatch(job.id, job.owner, job.queue_order)
+            retried += 1
+        return retried
+
+    async def export_batch(self, *, owner: str, batch_id: str) -> bytes:
+        """The batch's finished jobs as a library archive (zip)."""
+        view = await self._require_batch(owner, batch_id)
+        return await self.export(owner=owner, job_ids=[job.id for job in view.jobs])
 
     # ----- views -----------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from genapp.jobs import search_schema
 from genapp.jobs.errors import JobNotFound, JobStateError
 from genapp.jobs.library import LibraryQuery, LibrarySort
 from genapp.jobs.status import ACTIVE_VALUES, FINISHED_VALUES, RETRYABLE, RUNNING, JobStatus
-from genapp.models import EVERYONE, Job, QueueHold, utcnow
+from genapp.models import EVERYONE, Batch, Job, QueueHold, utcnow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -313,6 +313,56 @@ class JobStore:
             sa.update(Job).where(col(Job.status).in_(_RUNNING)).values(status=JobStatus.PENDING.value, stage=stage, eta_seconds=None),
         )
         return await self.active()
+
+    # ----- batches ---------------------------------------------------------------------
+
+    async def create_batch(self, batch: Batch, jobs: list[Job]) -> list[Job]:
+        """The batch and all its jobs in one transaction: a batch is stored whole or not at all."""
+
+        def add(session: Session) -> list[Job]:
+            session.add(batch)
+            session.flush()
+            session.add_all(jobs)
+            session.commit()
+            return jobs
+
+        return await self._call(add)
+
+    async def batch(self, batch_id: str, *, owner: str) -> tuple[Batch, list[Job]] | None:
+        """The owner's batch and its jobs (oldest first); None when missing or someone else's."""
+
+        def read(session: Session) -> tuple[Batch, list[Job]] | None:
+            batch = session.get(Batch, batch_id)
+            if batch is None or batch.owner != owner:
+                return None
+            jobs = session.exec(
+                select(Job).where(col(Job.batch_id) == batch_id, col(Job.owner) == owner).order_by(col(Job.created_at), col(Job.id))
+            )
+            return batch, list(jobs)
+
+        return await self._call(read)
+
+    async def batches(self, *, owner: str, limit: int = 20) -> list[tuple[Batch, int, int]]:
+        """The owner's newest batches, each with (its jobs, its finished jobs)."""
+        finished = sa.func.sum(sa.case((col(Job.status).in_(list(FINISHED_VALUES)), 1), else_=0))
+        counts = (
+            select(col(Job.batch_id), func.count().label("total"), finished.label("done"))
+            .where(col(Job.owner) == owner, col(Job.batch_id).is_not(None))
+            .group_by(col(Job.batch_id))
+            .subquery()
+        )
+        query = (
+            select(Batch, func.coalesce(counts.c.total, 0), func.coalesce(counts.c.done, 0))
+            .outerjoin(counts, counts.c.batch_id == Batch.id)
+            .where(col(Batch.owner) == owner)
+            .order_by(col(Batch.created_at).desc(), col(Batch.id))
+            .limit(limit)
+        )
+        return [(b, int(t), int(d)) for b, t, d in await self._call(self._all, query)]
+
+    async def transfer_batches(self, from_owner: str, to_owner: str) -> int:
+        """Batches follow their jobs to a new owner (a guest who signs in)."""
+        return await self._call(self._update, sa.update(Batch).where(col(Batch.owner) == from_owner).values(owner=to_owner))
 
     # ----- writes by the runner (conditional on its claim) -----------------------------
 

@@ -19,6 +19,7 @@ from genapp.components.layout import page_header
 from genapp.components.result_card import result_card
 from genapp.config import settings
 from genapp.generators import ContentType, Generator
+from genapp.jobs.batches import MAX_VARIATIONS, parse_variations, seed_given, variations, variations_label
 from genapp.jobs.requests import JobRequestError, build_request
 from genapp.jobs.errors import LimitReached
 from genapp.jobs.runtime import get_providers, get_service
@@ -94,6 +95,12 @@ class GeneratorState(rx.State):
         skip_image = _is_checked(data.pop("skip_image", False))
         seed = data.pop("seed", None)
         text_source, image_source = data.pop("text_source", "procedural"), data.pop("image_source", "procedural")
+        errors: dict[str, str] = {}
+        count = 1
+        try:
+            count = parse_variations(data.pop("variations", "1"))
+        except JobRequestError as exc:
+            errors.update(exc.errors)
         providers = get_providers()
         try:
             request = build_request(
@@ -109,11 +116,18 @@ class GeneratorState(rx.State):
                 image_api_configured=providers.image is not None,
             )
         except JobRequestError as exc:
-            self.errors = exc.errors
+            errors.update(exc.errors)
+        self.errors = errors
+        if errors:
             return
-        self.errors = {}
         try:
-            await get_service().submit(owner=await self._owner(), request=request)
+            if count == 1:
+                await get_service().submit(owner=await self._owner(), request=request)
+            else:  # one batch: the same inputs, N seeds (base + i when the user fixed one)
+                await get_service().submit_batch(
+                    owner=await self._owner(), requests=variations(request, count, seed_fixed=seed_given(seed)),
+                    label=variations_label(request, count),
+                )
         except LimitReached as exc:
             return refused(exc)
 
@@ -173,6 +187,15 @@ def _form(generator: Generator) -> rx.Component:
                         align="center",
                     ),
                     as_="label",
+                ),
+                rx.vstack(
+                    rx.text("Variations", size="2", weight="medium"),
+                    rx.input(
+                        name="variations", type="number", default_value="1", min="1", max=str(MAX_VARIATIONS), width="90px",
+                        custom_attrs={"data-testid": "field-variations", "title": f"1 to {MAX_VARIATIONS}: more than one makes a batch, each with its own seed"},
+                    ),
+                    field_error(GeneratorState.errors, "variations"),
+                    spacing="1",
                 ),
                 rx.button(
                     rx.icon("sparkles", size=16),

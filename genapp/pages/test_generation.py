@@ -12,6 +12,7 @@ from genapp.components.form_fields import field_error
 from genapp.components.layout import page_header
 from genapp.config import settings
 from genapp.generators import ContentType
+from genapp.jobs.batches import variations
 from genapp.jobs.requests import JobRequestError, build_request
 from genapp.jobs.errors import LimitReached
 from genapp.jobs.runtime import get_service
@@ -50,6 +51,15 @@ class QAState(rx.State):
             return
         owner = await (await self.get_state(UserSession))._owner()
         service = get_service()
+        if form_data.get("as_batch") in ("on", True):  # one batch of `count` paced jobs (batch pages under load)
+            try:
+                await service.submit_batch(
+                    owner=owner, requests=variations(request, count, seed_fixed=False), label=f"QA: {count} × {request.type.value}", kind="qa",
+                )
+            except LimitReached as exc:
+                return refused(exc, "Started none. ")
+            self.started += count
+            return
         started = 0
         try:
             for _ in range(count):
@@ -117,6 +127,12 @@ def _qa_form() -> rx.Component:
             rx.vstack(
                 rx.text(" ", size="2"),
                 rx.text(rx.hstack(rx.checkbox(name="skip_image"), rx.text("Skip illustration", size="2"), spacing="2", align="center"), as_="label"),
+                spacing="1",
+            ),
+            rx.vstack(
+                rx.text(" ", size="2"),
+                rx.text(rx.hstack(rx.checkbox(name="as_batch", custom_attrs={"data-testid": "qa-as-batch"}), rx.text("As one batch", size="2"),
+                                  spacing="2", align="center"), as_="label"),
                 spacing="1",
             ),
             rx.vstack(

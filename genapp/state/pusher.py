@@ -34,6 +34,7 @@ from genapp.auth.cookie import session_token_in_header
 from genapp.auth.runtime import get_auth
 from genapp.config import settings
 from genapp.generators import get_generator
+from genapp.jobs.batches import group_batches
 from genapp.jobs.events import EventKind, JobEvent
 from genapp.jobs.runtime import get_service
 from genapp.jobs.status import FINISHED_VALUES, JobStatus
@@ -139,7 +140,8 @@ class Pusher:
                 if pending.finished:
                     jobs.revision += 1
                 for kind, text, job_id in pending.notices[-1:]:
-                    jobs._announce(kind, _notice_text(jobs, kind, job_id) or text, job_id)
+                    if (notice := _notice_for(jobs, kind, text, job_id)) is not None:
+                        jobs._announce(*notice)
                 delta = await root._get_resolved_delta()
                 root._clean()
                 tabs = set(jobs._linked_from)
@@ -239,12 +241,21 @@ async def _socket_user(namespace, tab: str) -> str:
     return identity.user_id if identity else ""
 
 
-def _notice_text(jobs: UserJobs, kind: str, job_id: str) -> str:
-    for job in jobs.recent:
-        if job.id == job_id:
-            label = get_generator(job.type).label
-            return f"{label} ready: {job.title}" if kind == "success" else f"{label} failed: {job.error}"
-    return ""
+def _notice_for(jobs: UserJobs, kind: str, text: str, job_id: str) -> tuple[str, str, str] | None:
+    """(kind, words, link) of the notice to give for a job that finished, or None. A job of a batch is
+    told with its batch, once the batch has no job left waiting or running (one notice, not one per job)."""
+    job = next((j for j in jobs.recent if j.id == job_id), None)
+    if job is None:
+        return kind, text, f"/dashboard/jobs/{job_id}"
+    if job.batch_id:
+        group = group_batches(jobs.active, jobs.recent).get(job.batch_id)
+        if group is None or group.active > 0:
+            return None
+        failed = f" ({group.failed} of {group.total} failed or cancelled)" if group.failed else ""
+        return ("error" if group.failed == group.total else "success"), f"Batch finished: {group.label}{failed}", f"/dashboard/batches/{group.id}"
+    label = get_generator(job.type).label
+    words = f"{label} ready: {job.title}" if kind == "success" else f"{label} failed: {job.error}"
+    return kind, words, f"/dashboard/jobs/{job.id}"
 
 
 def pusher_lifespan(app: rx.App):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -34,7 +33,6 @@ class UserSession(rx.State):
 
     signed_in: bool = False
     email: str = ""  # the account's, shown to its own tabs; empty for a guest
-    toast_seen: int = 0  # the last job notice this tab has shown
     linked: bool = False  # this tab shows its user's jobs (tests wait for it)
     admin: bool = False  # may pause the whole service (GENAPP_ADMINS); every admin action checks again
     _browser: str = ""  # the browser this tab's state belongs to (see genapp/state/guard.py)
@@ -72,19 +70,8 @@ class UserSession(rx.State):
         linked = await jobs._link_to(shared_token(identity.user_id))
         remember_owner(identity.user_id)
         await linked._refresh_all(identity.user_id)
+        linked.notify = await get_auth().notifications(identity.user_id)
         self.linked = True
-
-    @rx.event
-    async def show_notice(self):
-        """Toast the newest job notice once per tab, and only while it is news."""
-        jobs = await self.get_state(UserJobs)
-        if jobs.notice_id <= self.toast_seen:
-            return
-        self.toast_seen = jobs.notice_id
-        if time.time() - jobs.notice_at > 10:
-            return
-        show = rx.toast.success if jobs.notice_kind == "success" else rx.toast.error
-        return show(jobs.notice_text, duration=6000, close_button=True)
 
 
 class JobActions(rx.State):

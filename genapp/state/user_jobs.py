@@ -8,6 +8,7 @@ from collections import OrderedDict
 import reflex as rx
 
 from genapp.config import settings
+from genapp.jobs.batches import BatchGroup, group_batches
 from genapp.jobs.runtime import get_service
 from genapp.jobs.status import FINISHED_VALUES
 from genapp.models import EVERYONE, JobSummary
@@ -50,7 +51,13 @@ class UserJobs(rx.SharedState):
     notice_at: float = 0.0
     notice_kind: str = ""
     notice_text: str = ""
-    notice_job: str = ""
+    notice_link: str = ""  # the page of what the notice is about: a job's, or a batch's
+    notify: bool = True  # the user's setting: browser notifications for hidden tabs (genapp/state/notify.py)
+
+    @rx.var
+    def batch_groups(self) -> dict[str, BatchGroup]:
+        """The batches of the jobs above, by id, for the tile's groups and the batch page (no query)."""
+        return group_batches(self.active, self.recent)
 
     def _refresh_active(self, owner: str) -> None:
         self.active = get_service().active(owner)
@@ -75,6 +82,6 @@ class UserJobs(rx.SharedState):
         self.recent = [JobSummary.of(job) for job in finished]
         self.counts = await service.counts(owner=owner)
 
-    def _announce(self, kind: str, text: str, job_id: str) -> None:
+    def _announce(self, kind: str, text: str, link: str) -> None:
         self.notice_id += 1
-        self.notice_at, self.notice_kind, self.notice_text, self.notice_job = time.time(), kind, text, job_id
+        self.notice_at, self.notice_kind, self.notice_text, self.notice_link = time.time(), kind, text, link

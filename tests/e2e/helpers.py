@@ -28,6 +28,15 @@ def open_page(page: Page, path: str) -> Response | None:
     return response
 
 
+def read(page: Page, function: str, arg=None, *, timeout: float = 15_000):
+    """What `function(arg)` returns in the page, with a deadline. Playwright's own page.evaluate has none, and
+    one called while the page reloads itself can wait forever: a CI run lost its whole 90 minutes in
+    test_scaled that way (the tab reloads when Redis comes back empty). wait_for_function is bounded and
+    survives a navigation (it runs again in the new document)."""
+    handle = page.wait_for_function(f"(arg) => [({function})(arg)]", arg=arg, timeout=timeout, polling=50)
+    return handle.json_value()[0]
+
+
 def user_id(page: Page, backend_url: str) -> str:
     """The user this browser's session cookie (HttpOnly: not visible to the page) stands for."""
     return page.request.get(f"{backend_url}/auth/me").json()["user"]

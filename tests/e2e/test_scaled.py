@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import VIEWPORT, screenshot
-from tests.e2e.helpers import ROW, open_page, row, user_id
+from tests.e2e.helpers import ROW, open_page, read, row, user_id
 from tests.e2e.scaled_harness import ScaledApp, ServicesMissing, Tab, figure, running_scaled
 
 pytestmark = pytest.mark.e2e
@@ -57,7 +57,7 @@ RECORDER = """() => {
 
 
 def seen(page: Page, job_id: str) -> list[dict]:
-    return page.evaluate("id => (window.__rows || []).filter(r => r.id === id)", job_id)
+    return read(page, "id => (window.__rows || []).filter(r => r.id === id)", job_id)
 
 
 def submit_qa_job(page: Page, duration: str) -> tuple[str, float]:
@@ -81,7 +81,7 @@ def submit_qa_job(page: Page, duration: str) -> tuple[str, float]:
 
 
 def now_ms(page: Page) -> float:
-    return page.evaluate("() => Date.now()")
+    return read(page, "() => Date.now()")
 
 
 REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "", "--appendonly", "no",
@@ -116,7 +116,7 @@ def test_redis_restarted_empty_the_tab_equals_the_database_within_5_s(scaled: Sc
     try:
         page = context.new_page()
         open_page(page, "/dashboard/test-generation")
-        page.evaluate(RECORDER)
+        read(page, RECORDER)
         short, _ = submit_qa_job(page, duration="4")
         long, _ = submit_qa_job(page, duration="25")
         for job_id in (short, long):
@@ -138,10 +138,12 @@ def test_redis_restarted_empty_the_tab_equals_the_database_within_5_s(scaled: Sc
             nonlocal shown
             truth = statuses([short, long])
             try:
-                shown = page.evaluate(
+                shown = read(
+                    page,
                     "([sel, ids]) => Object.fromEntries([...document.querySelectorAll(sel)].filter(r => ids.includes(r.dataset.jobId))"
                     ".map(r => [r.dataset.jobId, r.dataset.status]))",
                     [ROW, [short, long]],
+                    timeout=1000,
                 )
             except PlaywrightError:  # the page is reloading
                 return False
@@ -153,8 +155,8 @@ def test_redis_restarted_empty_the_tab_equals_the_database_within_5_s(scaled: Sc
             assert time.monotonic() < deadline, f"the tab shows {shown}, the database {statuses([short, long])}"
             page.wait_for_timeout(50)  # lets Playwright deliver the page's events while polling the database
         equal_after = now_ms(page) - back
-        reloaded = page.evaluate("() => window.__rows === undefined")  # a reload takes the recorder with it
-        page.evaluate(RECORDER)
+        reloaded = read(page, "() => window.__rows === undefined")  # a reload takes the recorder with it
+        read(page, RECORDER)
         # pushes resume: the long job moves on in the tab after Redis is back, and finishes
         page.wait_for_function("([id, t]) => (window.__rows || []).some(r => r.id === id && r.t > t && r.status === 'generating')",
                                arg=[long, back + equal_after])
@@ -191,8 +193,8 @@ def test_one_user_on_two_backends_live_through_a_backend_crash(scaled: ScaledApp
         assert uid1, "the session's user"
 
         # 1. A job submitted in tab 1 (backend A) shows live in tab 2 (backend B), from its start to complete.
-        tab2.page.evaluate(RECORDER)
-        tab1.page.evaluate(RECORDER)
+        read(tab2.page, RECORDER)
+        read(tab1.page, RECORDER)
         frames_before = len(tab2.frames)
         job1, clicked = submit_qa_job(tab1.page, duration="6")
         expect(row(tab2.page, job1)).to_be_visible()
@@ -242,7 +244,7 @@ def test_one_user_on_two_backends_live_through_a_backend_crash(scaled: ScaledApp
         # 3. A new job, started in tab 2 after the kill (client-side navigation keeps its socket), runs live there.
         tab2.page.get_by_role("link", name="Test generation").click()
         expect(tab2.page.get_by_test_id("qa-start")).to_be_visible()
-        tab2.page.evaluate(RECORDER)
+        read(tab2.page, RECORDER)
         job3, clicked3 = submit_qa_job(tab2.page, duration="5")
         expect(row(tab2.page, job3)).to_have_attribute("data-status", "complete", timeout=60_000)
         row3 = seen(tab2.page, job3)[0]["t"] - clicked3

@@ -102,3 +102,18 @@ async def test_a_user_id_from_before_sessions_is_adopted_once(auth):
     assert first.identity.user_id == legacy
     again = await auth.start_guest(legacy_uid=legacy)
     assert again.identity.user_id != legacy, "whoever knows an old id could take it over"
+
+
+async def test_a_users_notification_setting_is_on_until_turned_off_and_is_theirs_alone(auth):
+    guest = await auth.start_guest()
+    other = await auth.start_guest()
+    me, them = guest.identity.user_id, other.identity.user_id
+    assert await auth.notifications(me) is True, "on by default (the browser's permission is asked apart)"
+    await auth.set_notifications(me, False)
+    assert await auth.notifications(me) is False and await auth.notifications(them) is True
+    await auth.set_notifications(me, True)
+    await auth.set_notifications(me, True)  # twice: still one row
+    assert await auth.notifications(me) is True
+    _, issued = await account(auth, "notify@example.com")
+    await auth.set_notifications(issued.identity.user_id, False)
+    assert await auth.notifications(issued.identity.user_id) is False, "an account keeps it (signing up keeps the user id)"
