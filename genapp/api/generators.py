@@ -67,6 +67,11 @@ def _endpoint(content_type: ContentType, body_model: type[BaseModel]):
     return create
 
 
+def _with_article(noun: str) -> str:
+    """"a character", "an item", "an NPC" (said en-pee-see)."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' or noun == 'NPC' else 'a'} {noun}"
+
+
 for _type, _path in ENDPOINTS.items():
     router.add_api_route(
         f"/{_path}",
@@ -74,7 +79,7 @@ for _type, _path in ENDPOINTS.items():
         methods=["POST"],
         status_code=202,
         response_model=Created,
-        summary=f"Generate a {GENERATORS[_type].label.lower()}",
+        summary=f"Generate {_with_article(GENERATORS[_type].noun)}",
         description="Queues a job and answers at once; follow it at `url` or on `/api/events`.",
         operation_id=f"generate_{_type.value}",
     )

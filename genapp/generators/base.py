@@ -91,6 +91,11 @@ class Generator:
     # Optional: build truly stage by stage (used by generate() when set).
     staged: StagedBuild | None = None
 
+    @property
+    def noun(self) -> str:
+        """The label inside a sentence: "character", but "NPC" stays as it is."""
+        return self.label if self.label.isupper() else self.label.lower()
+
     def load(self, data: Mapping[str, Any]) -> Content:
         """Stored content as a model: validated, or, when it predates the models' bounds (an older
         quest with five objectives, an LLM answer saved before the limits), taken as it was saved."""

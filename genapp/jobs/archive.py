@@ -177,7 +177,7 @@ def _item(reader: _Reader, raw: Any, index: int) -> ImportItem:
     try:  # strict: an archive is not a row genapp wrote itself
         content = generator.content_model.model_validate(data["content"]).model_dump()
     except Exception as exc:  # pydantic's validation errors: the content is not one of this type
-        raise ArchiveError(f"{where}: its content is not a valid {generator.label.lower()} ({str(exc)[:200]}).") from None
+        raise ArchiveError(f"{where}: its content is not a valid {generator.noun} ({str(exc)[:200]}).") from None
     item = ImportItem(
         source_id=_text(raw.get("id"), 64) or hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32],
         type=content_type.value,

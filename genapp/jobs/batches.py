@@ -115,8 +115,7 @@ class Preset:
         """E.g. "6 NPCs, 2 quests, 1 encounter"."""
         words = []
         for part in self.parts:
-            label, n = get_generator(part.type).label, len(part.forms)
-            noun = label if label.isupper() else label.lower()
+            noun, n = get_generator(part.type).noun, len(part.forms)
             words.append(f"{n} {noun}{'s' if n != 1 else ''}")
         return ", ".join(words)
 

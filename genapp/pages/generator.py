@@ -199,7 +199,7 @@ def _form(generator: Generator) -> rx.Component:
                 ),
                 rx.button(
                     rx.icon("sparkles", size=16),
-                    f"Generate {generator.label.lower()}",
+                    f"Generate {generator.noun}",
                     type="submit",
                     size="3",
                     custom_attrs={"data-testid": "generate-button"},

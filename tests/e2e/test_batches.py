@@ -14,17 +14,16 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import SCREENSHOTS, screenshot
 from tests.e2e.helpers import ROW, open_page
 
-SHOTS = Path("/tmp/shots-batches")
 GROUP = '[data-testid="active-generations"] [data-testid="batch-group"]'
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     # Each finished job toasts for a few seconds (top centre): the picture is of the page, once they are gone.
     expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=30_000)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))  # the viewport, 1280×720: what the user sees
+    screenshot(page, f"batch-{name}", full_page=False)  # the viewport, 1280×720: what the user sees
 
 
 def groups(page: Page):
@@ -152,7 +151,7 @@ def test_cancel_all_on_a_batch_of_slow_jobs(page: Page):
     tile_box = page.get_by_test_id("active-generations").bounding_box()
     group_box = group.bounding_box()
     assert group_box["x"] >= tile_box["x"] and group_box["x"] + group_box["width"] <= tile_box["x"] + tile_box["width"] + 0.5
-    page.get_by_test_id("active-generations").screenshot(path=str(SHOTS / "tile-with-group.png"))
+    page.get_by_test_id("active-generations").screenshot(path=str(SCREENSHOTS / "batch-tile-with-group.png"))
     page.get_by_test_id("batch-page-cancel").click()
     expect(page.get_by_test_id("batch-count-cancelled")).to_have_text("4")
     expect(group).to_have_attribute("data-active", "0")

@@ -84,7 +84,7 @@ def manifest(items, version=1) -> str:
         (zipped({"manifest.json": "{broken"}), "not valid JSON"),
         (zipped({"manifest.json": manifest([{"type": "dragon", "json": "x.json"}])}), "unknown type"),
         (zipped({"manifest.json": manifest([{"type": "npc", "json": "../../etc/passwd"}])}), "lacks"),
-        (zipped({"manifest.json": manifest([{"type": "npc", "json": "a.json"}]), "a.json": json.dumps({"content": {"name": 5}})}), "not a valid npc"),
+        (zipped({"manifest.json": manifest([{"type": "npc", "json": "a.json"}]), "a.json": json.dumps({"content": {"name": 5}})}), "not a valid NPC"),
         (zipped({"manifest.json": manifest([{"type": "npc", "json": "a.json", "image": "a.svg"}]), "a.json": "{}"}), "no content"),
         (zipped({"manifest.json": manifest([]), "bomb.txt": b"\0" * 30_000_000}), "zip bomb"),
     ],
