@@ -7,20 +7,10 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
+from genapp.components.job_row import row_action
 from genapp.jobs.batches import BatchGroup
 from genapp.state.batches import BatchActions
 from genapp.state.user_jobs import UserJobs
-
-
-def _action(icon: str, testid: str, label: str, handler) -> rx.Component:
-    return rx.el.button(
-        rx.icon(icon, size=14),
-        type="button",
-        class_name="genapp-row-action",
-        on_click=handler,
-        aria_label=label,
-        custom_attrs={"data-testid": testid, "title": label},
-    )
 
 
 def batch_group(group: rx.Var[BatchGroup]) -> rx.Component:
@@ -44,8 +34,8 @@ def batch_group(group: rx.Var[BatchGroup]) -> rx.Component:
             ),
             rx.el.span(f"{group.progress}%", class_name="genapp-row-percent"),
             rx.el.span(
-                rx.cond(live, _action("circle-stop", "batch-cancel", "Cancel the batch's running and waiting jobs", BatchActions.cancel(group.id))),
-                rx.cond(group.failed > 0, _action("rotate-ccw", "batch-retry", "Retry the failed and cancelled ones", BatchActions.retry_failed(group.id))),
+                rx.cond(live, row_action("circle-stop", "batch-cancel", "Cancel the batch's running and waiting jobs", BatchActions.cancel(group.id))),
+                rx.cond(group.failed > 0, row_action("rotate-ccw", "batch-retry", "Retry the failed and cancelled ones", BatchActions.retry_failed(group.id))),
                 class_name="genapp-row-actions",
             ),
             class_name="genapp-row-foot",

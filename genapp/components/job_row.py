@@ -52,7 +52,7 @@ def job_actions(job_id: rx.Var[str], status: rx.Var[str]) -> rx.Component:
     )
 
 
-def _row_action(icon: str, testid: str, label: str, handler) -> rx.Component:
+def row_action(icon: str, testid: str, label: str, handler) -> rx.Component:
     return rx.el.button(
         rx.icon(icon, size=14),
         type="button",
@@ -65,12 +65,12 @@ def _row_action(icon: str, testid: str, label: str, handler) -> rx.Component:
 
 def _row_actions(job: rx.Var[JobSummary]) -> rx.Component:
     return rx.el.span(
-        rx.cond(is_active(job.status), _row_action("circle-stop", "job-cancel", "Cancel", JobActions.cancel(job.id))),
+        rx.cond(is_active(job.status), row_action("circle-stop", "job-cancel", "Cancel", JobActions.cancel(job.id))),
         rx.cond(
             (job.status == "error") | (job.status == "cancelled"),
-            _row_action("rotate-ccw", "job-retry", "Retry with the same settings", JobActions.retry(job.id)),
+            row_action("rotate-ccw", "job-retry", "Retry with the same settings", JobActions.retry(job.id)),
         ),
-        _row_action("trash-2", "job-remove", "Remove", JobActions.remove(job.id)),
+        row_action("trash-2", "job-remove", "Remove", JobActions.remove(job.id)),
         class_name="genapp-row-actions",
     )
 
@@ -89,9 +89,9 @@ _ALLOW_DROP = rx.vars.FunctionStringVar.create("((event) => event.preventDefault
 
 def _move_actions(job: rx.Var[JobSummary]) -> rx.Component:
     return rx.el.span(
-        _row_action("chevrons-up", "job-front", "Move to the front of your line", JobActions.move(job.id, "front")),
-        _row_action("chevron-up", "job-up", "Move up", JobActions.move(job.id, "up")),
-        _row_action("chevron-down", "job-down", "Move down", JobActions.move(job.id, "down")),
+        row_action("chevrons-up", "job-front", "Move to the front of your line", JobActions.move(job.id, "front")),
+        row_action("chevron-up", "job-up", "Move up", JobActions.move(job.id, "up")),
+        row_action("chevron-down", "job-down", "Move down", JobActions.move(job.id, "down")),
         class_name="genapp-row-actions",
     )
 
