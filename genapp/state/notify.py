@@ -2,9 +2,9 @@
 
 Two things must both be true for one to show: the user's own setting (`UserJobs.notify`, stored per
 user by the account service, shared by all their tabs) and this browser's permission, which is asked
-only from a click on the tile's bell, never on page load. Visible tabs toast, as they always did
-(`UserSession.show_notice`). Every hidden tab of the user raises the same notification under one tag,
-so the browser shows it once.
+only from a click on the tile's bell, never on page load. Every tab toasts, as it always did
+(`Notifications.show_notice`, below); every hidden one also raises the notification, all under one
+tag, so the browser shows it once.
 """
 
 from __future__ import annotations
