@@ -23,7 +23,7 @@ GROUP = '[data-testid="active-generations"] [data-testid="batch-group"]'
 def shot(page: Page, name: str) -> None:
     # Each finished job toasts for a few seconds (top centre): the picture is of the page, once they are gone.
     expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=30_000)
-    screenshot(page, f"batch-{name}", full_page=False)  # the viewport, 1280×720: what the user sees
+    screenshot(page, name, full_page=False)  # the viewport, 1280×720: what the user sees
 
 
 def groups(page: Page):
@@ -75,7 +75,7 @@ def test_variations_are_one_group_and_the_batch_page_reaches_done(page: Page):
     expect(group).to_have_attribute("data-total", "3")
     expect(group.get_by_test_id("batch-link")).to_have_text("3 × NPC: a harbour master who sells secrets")
     expect(page.locator(ROW)).to_have_count(0)  # one group, not three rows
-    shot(page, "generator-variations")
+    shot(page, "batch-generator-variations")
     batch_id = group.get_attribute("data-batch-id")
     open_batch(page, batch_id)
     expect(page.get_by_test_id("batch-page-done")).to_have_text("3 of 3 done", timeout=60_000)
@@ -125,7 +125,7 @@ def test_a_mixed_preset_creates_its_jobs(page: Page):
     open_page(page, "/dashboard/batches")
     expect(page.get_by_test_id("batches-item")).to_have_count(1)
     expect(page.get_by_test_id("batches-item")).to_contain_text("9 of 9 done")
-    shot(page, "batches-index")
+    shot(page, "batch-index")
     page.get_by_test_id("preset-level").fill("25")
     page.get_by_test_id("preset-submit").click()
     expect(page.get_by_test_id("field-error-level")).to_contain_text("1 to 20")
