@@ -148,7 +148,7 @@ class RedisChannel:
             while self._outbox and not self._outbox.empty() and loop.time() < deadline:  # let the last events out
                 await asyncio.sleep(0.01)
             self._sender.cancel()
-            # Bounded: once (bench_library's scaled half, 1,100 jobs) the cancelled sender never woke from its
+            # Bounded: twice (the library bench's scaled half: 10,000 and 1,100 jobs) the cancelled sender never woke from its
             # outbox.get() and this waited for good; the cause is not found yet.
             await asyncio.wait({self._sender}, timeout=2.0)
         await self._client.aclose()
